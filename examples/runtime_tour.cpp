@@ -1,0 +1,126 @@
+// runtime_tour: what goro's runtime core does, measured on this machine and printed.
+// (The full showcase of the project's ideas comes with channels, sync and net.)
+//   1. spawn 100,000 goroutines and join them with a wait_group;
+//   2. park 100,000 goroutines at once and report the memory each costs;
+//   3. two goroutines yielding to each other on one worker: the cost of a switch;
+//   4. 1,000 goroutines sleeping at once without holding a thread;
+//   5. parallel work spread over every worker.
+#include <goro/goro.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using clk = std::chrono::steady_clock;
+
+static long rss_kib() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+static double ms_since(clk::time_point t) {
+  return std::chrono::duration<double, std::milli>(clk::now() - t).count();
+}
+
+int main() {
+  return goro::run([] {
+    std::printf("goro runtime tour: %d workers (GORO_MAXPROCS)\n\n", goro::maxprocs());
+
+    {  // 1. spawn and join
+      constexpr int n = 100000;
+      std::atomic<long> sum{0};
+      goro::wait_group wg;
+      auto t = clk::now();
+      wg.add(n);
+      for (int i = 0; i < n; ++i)
+        goro::go([&, i] {
+          sum.fetch_add(i, std::memory_order_relaxed);
+          wg.done();
+        });
+      wg.wait();
+      double ms = ms_since(t);
+      std::printf("spawn+join  %d goroutines in %.1f ms (%.0f ns each), sum %ld (expected %ld)\n", n,
+                  ms, ms * 1e6 / n, sum.load(), long(n) * (n - 1) / 2);
+    }
+    {  // 2. parked goroutines cost a page of stack plus a control block
+      constexpr int n = 100000;
+      goro::wait_group started, release, finished;
+      long before = rss_kib();
+      started.add(n);
+      release.add(1);
+      finished.add(n);
+      for (int i = 0; i < n; ++i)
+        goro::go([&] {
+          started.done();
+          release.wait();
+          finished.done();
+        });
+      started.wait();
+      long after = rss_kib();
+      std::printf("parked      %d goroutines at once: %zu alive, %.0f bytes of RSS each\n", n,
+                  goro::num_goroutines(), (after - before) * 1024.0 / n);
+      release.done();
+      finished.wait();
+    }
+    {  // 3. context switch
+      int old = goro::set_maxprocs(1);
+      constexpr int n = 1000000;
+      goro::wait_group wg;
+      wg.add(2);
+      auto t = clk::now();
+      for (int k = 0; k < 2; ++k)
+        goro::go([&] {
+          for (int i = 0; i < n; ++i) goro::yield();
+          wg.done();
+        });
+      wg.wait();
+      std::printf("yield       %.1f ns per switch between two goroutines on one worker\n",
+                  ms_since(t) * 1e6 / (2.0 * n));
+      goro::set_maxprocs(old);
+    }
+    {  // 4. sleeping goroutines hold no thread
+      constexpr int n = 1000;
+      goro::wait_group wg;
+      wg.add(n);
+      auto t = clk::now();
+      for (int i = 0; i < n; ++i)
+        goro::go([&] {
+          goro::sleep(50ms);
+          wg.done();
+        });
+      wg.wait();
+      std::printf("sleep       %d goroutines each slept 50 ms on %d workers: %.1f ms in all\n", n,
+                  goro::maxprocs(), ms_since(t));
+    }
+    {  // 5. parallelism: busy goroutines spread over the workers (thread ids seen)
+      constexpr int n = 64;
+      std::mutex mu;
+      std::set<std::thread::id> threads;
+      goro::wait_group wg;
+      wg.add(n);
+      auto t = clk::now();
+      for (int i = 0; i < n; ++i)
+        goro::go([&] {
+          volatile double x = 0;
+          for (int k = 0; k < 2000000; ++k) x = x + k * 0.5;
+          std::lock_guard lk(mu);
+          threads.insert(std::this_thread::get_id());
+          wg.done();
+        });
+      wg.wait();
+      std::printf("parallel    %d CPU-bound goroutines ran on %zu worker threads in %.1f ms\n", n,
+                  threads.size(), ms_since(t));
+    }
+    return 0;
+  });
+}

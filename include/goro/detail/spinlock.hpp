@@ -1,0 +1,35 @@
+// spinlock: the lock inside goro's synchronization types. Critical sections are a few
+// instructions (queue links), and a park's commit may release it right after the switch,
+// on the same thread but in another context, which std::mutex's owner tracking (and
+// TSan's) does not allow. Test-and-test-and-set with a pause, then a thread yield.
+#pragma once
+
+#include <atomic>
+#include <thread>
+
+namespace goro::detail {
+
+class spinlock {
+ public:
+  void lock() noexcept {
+    for (int spins = 0; flag_.exchange(true, std::memory_order_acquire); ++spins) {
+      while (flag_.load(std::memory_order_relaxed)) {
+        if (spins < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+          __builtin_ia32_pause();
+#endif
+          ++spins;
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    }
+  }
+  bool try_lock() noexcept { return !flag_.exchange(true, std::memory_order_acquire); }
+  void unlock() noexcept { flag_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> flag_{false};
+};
+
+}  // namespace goro::detail

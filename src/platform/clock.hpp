@@ -1,0 +1,31 @@
+// The runtime's clock: steady (CLOCK_MONOTONIC) nanoseconds, the same clock as
+// std::chrono::steady_clock on Linux, so user deadlines and timer deadlines compare.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <time.h>
+
+namespace goro::detail::platform {
+
+inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+inline std::int64_t now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace goro::detail::platform
+
+namespace goro::detail::platform {
+
+// A cheap clock for bookkeeping such as "waiting since" (a few ms resolution).
+inline std::int64_t coarse_now_ns() noexcept {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace goro::detail::platform

@@ -1,0 +1,174 @@
+// Goroutine stack memory: slabs, guard pages, pooling. See stack_allocator.hpp.
+#include "platform/stack_allocator.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+
+namespace goro::detail::platform {
+
+namespace {
+constexpr int kMadvGuardInstall = 102;  // MADV_GUARD_INSTALL, Linux 6.13+
+constexpr std::size_t kStacksPerSlab = 256;
+constexpr std::size_t kMinStack = 16 * 1024;
+
+std::size_t read_max_map_count() {
+  std::ifstream f("/proc/sys/vm/max_map_count");
+  std::size_t v = 65530;
+  if (!(f >> v)) v = 65530;
+  return v;
+}
+}  // namespace
+
+bool stack::overflow_address(const void* addr, std::size_t page) const noexcept {
+  auto a = reinterpret_cast<std::uintptr_t>(addr);
+  auto l = reinterpret_cast<std::uintptr_t>(lo);
+  // The guard page, or a frame that jumped a little past it.
+  return a < l + (guarded ? 0 : sizeof(std::uint64_t)) && a + 16 * page >= l;
+}
+
+stack_allocator& stack_allocator::instance() {
+  static stack_allocator* a = new stack_allocator();  // never destroyed: workers outlive exit
+  return *a;
+}
+
+stack_allocator::stack_allocator()
+    : page_(static_cast<std::size_t>(sysconf(_SC_PAGESIZE))),
+      default_size_(256 * 1024),
+      // Two map entries per mprotect'd guard; leave room for everything else.
+      mprotect_budget_(read_max_map_count() > 8192 ? (read_max_map_count() - 8192) / 2 : 0) {}
+
+void stack_allocator::set_default_size(std::size_t bytes) {
+  std::lock_guard lk(mu_);
+  default_size_ = std::max(kMinStack, (bytes + page_ - 1) / page_ * page_);
+}
+
+std::size_t stack_allocator::round_size(std::size_t bytes) const noexcept {
+  if (bytes == 0) return default_size_;
+  return std::max(kMinStack, (bytes + page_ - 1) / page_ * page_ + page_);
+}
+
+bool stack_allocator::install_guard(char* guard_page) {
+  if (mode_ == guard_mode::madvise_guard) {
+    if (madvise(guard_page, page_, kMadvGuardInstall) == 0) return true;
+    if (errno != EINVAL) return false;
+    mode_ = guard_mode::mprotect;  // this kernel has no guard-install madvise
+  }
+  if (mode_ == guard_mode::mprotect) {
+    if (mprotect_budget_ > 0 && mprotect(guard_page, page_, PROT_NONE) == 0) {
+      --mprotect_budget_;
+      return true;
+    }
+    mode_ = guard_mode::none;
+  }
+  if (!warned_unguarded_) {
+    warned_unguarded_ = true;
+    std::fprintf(stderr,
+                 "goro: warning: guard pages exhausted (vm.max_map_count); further goroutine "
+                 "stacks are checked by a canary instead\n");
+  }
+  return false;
+}
+
+bool stack_allocator::carve_from_slab(stack& out) {
+  const std::size_t stride = default_size_;
+  if (slab_next_ == slab_end_) {
+    std::size_t bytes = stride * kStacksPerSlab;
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED) return false;
+    slab_next_ = static_cast<char*>(p);
+    slab_end_ = slab_next_ + bytes;
+    mapped_ += bytes;
+  }
+  char* base = slab_next_;
+  slab_next_ += stride;
+  out.guarded = install_guard(base);
+  out.lo = base + page_;
+  out.hi = base + stride;
+  out.pooled = true;
+  return true;
+}
+
+bool stack_allocator::map_single(stack& out, std::size_t size) {
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (p == MAP_FAILED) return false;
+  char* base = static_cast<char*>(p);
+  out.guarded = install_guard(base);
+  out.lo = base + page_;
+  out.hi = base + size;
+  out.pooled = false;
+  mapped_ += size;
+  return true;
+}
+
+bool stack_allocator::allocate(stack& out, std::size_t bytes) {
+  std::lock_guard lk(mu_);
+  std::size_t size = round_size(bytes);
+  bool ok;
+  if (size == default_size_) {
+    if (!pool_.empty()) {
+      out = pool_.back();
+      pool_.pop_back();
+      return true;
+    }
+    ok = carve_from_slab(out);
+  } else {
+    ok = map_single(out, size);
+  }
+  if (ok && !out.guarded) *reinterpret_cast<std::uint64_t*>(out.lo) = kStackCanary;
+  return ok;
+}
+
+void stack_allocator::pool_one(const stack& s) noexcept {
+  if (pool_.size() >= kKeepResident) {
+    madvise(s.lo, s.size(), MADV_DONTNEED);
+    if (!s.guarded) *reinterpret_cast<std::uint64_t*>(s.lo) = kStackCanary;
+  }
+  pool_.push_back(s);
+}
+
+void stack_allocator::release(stack& s) noexcept {
+  std::lock_guard lk(mu_);
+  if (s.pooled) {
+    pool_one(s);
+  } else {
+    std::size_t size = s.size() + page_;
+    munmap(s.lo - page_, size);
+    mapped_ -= size;
+    if (s.guarded && mode_ != guard_mode::madvise_guard) ++mprotect_budget_;
+  }
+  s = stack{};
+}
+
+std::size_t stack_allocator::take_pooled(stack* out, std::size_t n) {
+  std::lock_guard lk(mu_);
+  std::size_t k = 0;
+  while (k < n && !pool_.empty()) {
+    out[k++] = pool_.back();
+    pool_.pop_back();
+  }
+  return k;
+}
+
+void stack_allocator::give_pooled(const stack* in, std::size_t n) noexcept {
+  std::lock_guard lk(mu_);
+  for (std::size_t i = 0; i < n; ++i) pool_one(in[i]);
+}
+
+std::size_t stack_allocator::mapped_bytes() const noexcept {
+  std::lock_guard lk(mu_);
+  return mapped_;
+}
+
+std::size_t stack_allocator::pooled_count() const noexcept {
+  std::lock_guard lk(mu_);
+  return pool_.size();
+}
+
+}  // namespace goro::detail::platform

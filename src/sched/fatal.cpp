@@ -1,0 +1,104 @@
+// Fatal paths and the goroutine lines of their reports. See fatal.hpp.
+#include "sched/fatal.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "platform/clock.hpp"
+
+namespace goro::detail {
+
+[[noreturn]] static void exit_now() noexcept {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(2);
+}
+
+void fatal(const char* msg) noexcept {
+  std::fprintf(stderr, "fatal error: %s\n", msg);
+  exit_now();
+}
+
+void print_goroutine(std::FILE* out, const goroutine& g, std::int64_t now_ns) {
+  g_state st = g.state.load(std::memory_order_acquire);
+  std::fprintf(out, "goroutine %llu [", static_cast<unsigned long long>(g.id));
+  if (st == g_state::waiting) {
+    std::fprintf(out, "%s", wait_reason_name(g.reason));
+    std::int64_t since = g.wait_since_ns.load(std::memory_order_relaxed);
+    std::int64_t minutes = since > 0 ? (now_ns - since) / 60'000'000'000LL : 0;
+    if (minutes >= 1) std::fprintf(out, ", %lld minutes", static_cast<long long>(minutes));
+  } else {
+    std::fprintf(out, "%s", g_state_name(st));
+  }
+  std::fprintf(out, "]:\ncreated by %s", g.site.function);
+  if (g.parent_id) std::fprintf(out, " in goroutine %llu", static_cast<unsigned long long>(g.parent_id));
+  std::fprintf(out, "\n\t%s:%u\n\n", g.site.file, g.site.line);
+}
+
+void goroutine_panic(goroutine* g, const char* what) noexcept {
+  std::fprintf(stderr, "panic: %s\n\n", what);
+  if (g) print_goroutine(stderr, *g, platform::coarse_now_ns());
+  exit_now();
+}
+
+void stack_overflow(goroutine* g) noexcept {
+  // Async-signal-safe: called from the SIGSEGV handler.
+  char buf[160];
+  unsigned long long id = g ? g->id : 0;
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + id % 10);
+    id /= 10;
+  } while (id);
+  std::size_t len = 0;
+  auto put = [&](const char* s) {
+    std::size_t l = std::strlen(s);
+    std::memcpy(buf + len, s, l);
+    len += l;
+  };
+  put("fatal error: goroutine ");
+  while (n) buf[len++] = digits[--n];
+  put(" stack overflow (stacks do not grow: use goro::stack_size)\n");
+  ssize_t ignored = write(STDERR_FILENO, buf, len);
+  (void)ignored;
+  _exit(2);
+}
+
+const char* g_state_name(g_state s) noexcept {
+  switch (s) {
+    case g_state::free: return "free";
+    case g_state::runnable: return "runnable";
+    case g_state::running: return "running";
+    case g_state::waiting: return "waiting";
+    case g_state::dead: return "dead";
+  }
+  return "?";
+}
+
+const char* wait_reason_name(wait_reason r) noexcept {
+  switch (r) {
+    case wait_reason::none: return "waiting";
+    case wait_reason::chan_receive: return "chan receive";
+    case wait_reason::chan_send: return "chan send";
+    case wait_reason::select: return "select";
+    case wait_reason::select_no_cases: return "select (no cases)";
+    case wait_reason::chan_receive_nil: return "chan receive (nil chan)";
+    case wait_reason::chan_send_nil: return "chan send (nil chan)";
+    case wait_reason::sleep: return "sleep";
+    case wait_reason::mutex_lock: return "sync.Mutex.Lock";
+    case wait_reason::rw_mutex_lock: return "sync.RWMutex.Lock";
+    case wait_reason::rw_mutex_rlock: return "sync.RWMutex.RLock";
+    case wait_reason::cond_wait: return "sync.Cond.Wait";
+    case wait_reason::wait_group: return "sync.WaitGroup.Wait";
+    case wait_reason::semaphore: return "semacquire";
+    case wait_reason::io_wait: return "IO wait";
+    case wait_reason::run_main: return "goro.run";
+    case wait_reason::timer_goroutine: return "timer goroutine (idle)";
+  }
+  return "?";
+}
+
+}  // namespace goro::detail

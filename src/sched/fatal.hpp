@@ -1,0 +1,22 @@
+// Fatal paths, as Go reports them: every message goes to stderr and the process exits
+// with status 2 at once (no atexit handlers, no unwinding: other goroutines may hold
+// anything).
+//   fatal("msg")                -> "fatal error: msg"
+//   goroutine_panic(g, what)    -> "panic: what" + goroutine id and creation site
+//   stack_overflow(g)           -> "fatal error: goroutine N stack overflow"
+//   the deadlock report         -> see deadlock.cpp
+#pragma once
+
+#include <cstdio>
+
+#include "sched/goroutine.hpp"
+
+namespace goro::detail {
+
+[[noreturn]] void fatal(const char* msg) noexcept;
+[[noreturn]] void goroutine_panic(goroutine* g, const char* what) noexcept;
+[[noreturn]] void stack_overflow(goroutine* g) noexcept;
+// Writes one goroutine's header and creation site (the dump format of deadlock reports).
+void print_goroutine(std::FILE* out, const goroutine& g, std::int64_t now_ns);
+
+}  // namespace goro::detail

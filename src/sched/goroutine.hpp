@@ -1,0 +1,52 @@
+// A goroutine's control block (Go's g).
+//
+// Life: free -> runnable (spawned, on a run queue) -> running (on a worker) ->
+//   waiting (parked) -> runnable -> ... -> dead (back on a free list, reused).
+// Every transition is one atomic store by the one party that owns the goroutine at that
+// moment: the spawner, the worker running it, or the single waker that removed its waiter
+// from a wait queue. A goroutine's stack is taken when it first runs (so a million queued
+// goroutines cost no stacks) and given back when it exits.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "goro/detail/park.hpp"
+#include "goro/detail/source_site.hpp"
+#include "platform/context_switch.hpp"
+#include "platform/sanitizer.hpp"
+#include "platform/stack_allocator.hpp"
+
+namespace goro::detail {
+
+enum class g_state : std::uint8_t { free, runnable, running, waiting, dead };
+const char* g_state_name(g_state s) noexcept;
+
+struct goroutine {
+  static constexpr std::size_t kInlineTask = 64;
+  static constexpr std::size_t kHeapTaskAlign = 64;  // tasks too big to be inline
+
+  platform::context ctx = nullptr;  // saved context while not running; null before first run
+  platform::stack stack;            // empty until first run
+  std::atomic<g_state> state{g_state::free};
+  wait_reason reason = wait_reason::none;
+  std::uint64_t id = 0;
+  goroutine* next = nullptr;  // link in a run queue or free list
+  std::size_t stack_request = 0;  // goro::stack_size, 0 = default
+
+  void (*task_run)(void*) = nullptr;
+  void* task = nullptr;  // points at inline_task or at a heap block
+  alignas(std::max_align_t) unsigned char inline_task[kInlineTask];
+
+  source_site site;
+  std::uint64_t parent_id = 0;
+  std::atomic<std::int64_t> wait_since_ns{0};
+
+  sanitizer::fiber_state fiber;
+  goroutine* all_next = nullptr;  // registry of every control block ever made
+
+  bool task_on_heap() const noexcept { return task != inline_task; }
+};
+
+}  // namespace goro::detail

@@ -1,0 +1,70 @@
+// park / wake for goroutines and plain threads. See include/goro/detail/park.hpp.
+#include "goro/detail/park.hpp"
+
+#include "sched/plain_thread.hpp"
+#include "sched/scheduler.hpp"
+#include "sched/switch.hpp"
+
+namespace goro::detail {
+
+namespace {
+struct plain_registration {
+  thread_parker parker;
+  plain_registration() {
+    scheduler::get().active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
+  }
+  ~plain_registration() {
+    if (scheduler* s = scheduler::if_started())
+      s->active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
+  }
+};
+}  // namespace
+
+thread_parker& plain_thread_parker() {
+  thread_local plain_registration reg;
+  return reg.parker;
+}
+
+void plain_thread_blocks() noexcept {
+  scheduler::get().active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+void plain_thread_unblocked() noexcept {
+  scheduler::get().active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
+}
+
+void prepare_waiter(waiter& w) noexcept {
+  worker* wk = current_worker();
+  if (wk && wk->current) {
+    w.g = wk->current;
+    w.thread = nullptr;
+  } else {
+    w.g = nullptr;
+    w.thread = &plain_thread_parker();
+  }
+}
+
+void park_waiter(waiter& w, wait_reason reason, bool (*commit)(void*), void* arg) {
+  if (w.g) {
+    park_current(reason, commit, arg);
+    return;
+  }
+  plain_thread_blocks();
+  if (commit && !commit(arg)) {
+    plain_thread_unblocked();
+    return;
+  }
+  w.thread->park();
+}
+
+void wake_waiter(waiter& w) noexcept {
+  if (w.g) {
+    scheduler::get().ready(w.g);
+    return;
+  }
+  // Counted as active again before it can run, so the deadlock check never sees a gap.
+  plain_thread_unblocked();
+  w.thread->unpark();
+}
+
+}  // namespace goro::detail

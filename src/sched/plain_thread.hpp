@@ -1,0 +1,16 @@
+// Plain OS threads (not workers) that use goro. Each is counted as a possible waker of
+// goroutines from its first goro call until it exits, except while it is blocked in goro
+// (the deadlock check relies on this count; settled detail 16 of API.md).
+#pragma once
+
+#include "platform/thread_parker.hpp"
+
+namespace goro::detail {
+
+// Registers the calling plain thread (once) and returns its parker.
+thread_parker& plain_thread_parker();
+// The calling plain thread blocks / a waker is about to unblock such a thread.
+void plain_thread_blocks() noexcept;
+void plain_thread_unblocked() noexcept;
+
+}  // namespace goro::detail

@@ -1,0 +1,417 @@
+// The scheduler: run queues, stealing, idle workers, control blocks. See scheduler.hpp.
+#include "sched/scheduler.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "platform/clock.hpp"
+#include "platform/futex.hpp"
+#include "sched/config.hpp"
+#include "sched/fatal.hpp"
+#include "sched/signals.hpp"
+#include "sched/switch.hpp"
+
+namespace goro::detail {
+
+namespace {
+thread_local worker* tls_worker = nullptr;
+std::atomic<scheduler*> the_scheduler{nullptr};
+std::mutex start_mu;
+
+constexpr std::uint32_t kGlobalCheckInterval = 61;  // ticks between global-queue checks
+constexpr std::uint32_t kMaxRunnextStreak = 64;     // runnext picks before the queue gets a turn
+constexpr int kStealRounds = 4;
+constexpr int kGoroutineChunk = 128;
+}  // namespace
+
+__attribute__((noinline)) worker* current_worker() noexcept {
+  worker* w = tls_worker;
+  asm volatile("" ::: "memory");
+  return w;
+}
+__attribute__((noinline)) void set_current_worker(worker* w) noexcept { tls_worker = w; }
+
+scheduler* scheduler::if_started() noexcept { return the_scheduler.load(std::memory_order_acquire); }
+
+scheduler& scheduler::get() {
+  scheduler* s = the_scheduler.load(std::memory_order_acquire);
+  if (__builtin_expect(s != nullptr, 1)) return *s;
+  std::lock_guard lk(start_mu);
+  s = the_scheduler.load(std::memory_order_relaxed);
+  if (!s) {
+    s = new scheduler();  // never destroyed: workers outlive static destruction
+    the_scheduler.store(s, std::memory_order_release);
+    int n = s->nprocs();
+    for (int i = 0; i < n; ++i) s->start_worker(i);
+  }
+  return *s;
+}
+
+scheduler::scheduler() {
+  const runtime_config& cfg = config();
+  platform::stack_allocator::instance().set_default_size(cfg.stack_size);
+  raise_file_limit();
+  install_signal_handlers();
+  nprocs_.store(preset_or_config_maxprocs(), std::memory_order_release);
+}
+
+void scheduler::start_worker(int i) {
+  auto* p = new processor();
+  p->id = i;
+  auto* w = new worker();
+  w->id = i;
+  w->p = p;
+  p->owner = w;
+  w->rng = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(i + 1);
+  allp_[i].store(p, std::memory_order_release);
+  started_.store(i + 1, std::memory_order_release);
+  std::thread([this, w] { worker_main(w); }).detach();
+}
+
+int scheduler::set_nprocs(int n) {
+  std::lock_guard lk(procs_mu_);
+  int old = nprocs_.load(std::memory_order_relaxed);
+  n = std::min(n, kMaxProcs);
+  if (n <= 0 || n == old) return old;
+  nprocs_.store(n, std::memory_order_seq_cst);
+  for (int i = started_.load(std::memory_order_relaxed); i < n; ++i) start_worker(i);
+  // Workers with an id >= n retire at their next scheduling point; workers in [old, n)
+  // that retired earlier wake up and come back.
+  for (int i = 0; i < started_.load(std::memory_order_relaxed); ++i) poke(proc(i));
+  return old;
+}
+
+void scheduler::worker_main(worker* w) {
+  set_current_worker(w);
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* addr;
+    std::size_t size;
+    pthread_attr_getstack(&attr, &addr, &size);
+    w->g0_stack_lo = addr;
+    w->g0_stack_size = size;
+    pthread_attr_destroy(&attr);
+  }
+  w->g0_fiber.tsan_fiber = sanitizer::tsan_current_fiber();
+  w->altstack = install_alt_stack();
+  for (;;) run_from_g0(w, find_runnable(w));
+}
+
+// ---- run queues -------------------------------------------------------------------------
+
+void scheduler::push_local(processor* p, goroutine* g, bool next) noexcept {
+  if (next) {
+    g = p->runnext.exchange(g, std::memory_order_seq_cst);
+    if (!g) return;  // the kicked-out previous runnext goes to the tail
+  }
+  if (p->runq.push(g)) return;
+  // Full: move half of the local queue and g to the global queue in one batch.
+  goroutine* batch[run_queue::kCapacity / 2 + 1];
+  std::uint32_t n = p->runq.take_half(batch);
+  batch[n++] = g;
+  for (std::uint32_t i = 0; i + 1 < n; ++i) batch[i]->next = batch[i + 1];
+  global_.push_batch(batch[0], batch[n - 1], n);
+}
+
+void scheduler::push_global(goroutine* g) noexcept { global_.push(g); }
+
+void scheduler::ready(goroutine* g) noexcept {
+  g->state.store(g_state::runnable, std::memory_order_release);
+  worker* w = current_worker();
+  if (w) push_local(w->p, g, true);
+  else push_global(g);
+  wakep();
+}
+
+void scheduler::wakep() noexcept {
+  if (nidle_.load(std::memory_order_seq_cst) == 0) return;
+  if (nspinning_.load(std::memory_order_seq_cst) != 0) return;
+  int expected = 0;
+  if (!nspinning_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) return;
+  worker* w = nullptr;
+  {
+    std::lock_guard lk(idle_mu_);
+    if (!idle_.empty()) {
+      w = idle_.back();
+      idle_.pop_back();
+      w->in_idle_list = false;
+      w->spinning = true;  // it carries the nspinning count we took
+      nidle_.fetch_sub(1, std::memory_order_seq_cst);
+    }
+  }
+  if (!w) {
+    nspinning_.fetch_sub(1, std::memory_order_seq_cst);
+    return;
+  }
+  w->wake_word.store(1, std::memory_order_release);
+  platform::futex_wake(&w->wake_word);
+}
+
+void scheduler::poke(processor* p) noexcept {
+  if (!p) return;
+  worker* w = p->owner;
+  w->wake_word.store(1, std::memory_order_release);
+  platform::futex_wake(&w->wake_word);
+}
+
+goroutine* scheduler::take_global(processor* p) noexcept {
+  int n = nprocs();
+  std::uint32_t want = std::min<std::uint32_t>(global_.size() / static_cast<std::uint32_t>(n) + 1,
+                                              run_queue::kCapacity / 2);
+  std::uint32_t taken = 0;
+  goroutine* first = global_.pop_batch(want, taken);
+  if (!first) return nullptr;
+  for (goroutine* g = first->next; g;) {
+    goroutine* nx = g->next;
+    if (!p->runq.push(g)) push_global(g);
+    g = nx;
+  }
+  return first;
+}
+
+std::int64_t scheduler::run_timers(processor* p) noexcept {
+  std::int64_t next = p->timers.next_deadline();
+  if (next == platform::kNever) return next;
+  std::int64_t now = platform::now_ns();
+  while (timer_entry* e = p->timers.pop_due(now)) e->fire(e);
+  return p->timers.next_deadline();
+}
+
+goroutine* scheduler::find_runnable_fast(worker* w) noexcept {
+  processor* p = w->p;
+  if (__builtin_expect(p->id >= nprocs_.load(std::memory_order_relaxed), 0)) return nullptr;
+  if (p->timers.next_deadline() != platform::kNever) run_timers(p);
+  if (++p->schedtick % kGlobalCheckInterval == 0 && !global_.empty()) {
+    if (goroutine* g = take_global(p)) return g;
+  }
+  goroutine* g;
+  if (p->runnext_streak < kMaxRunnextStreak &&
+      (g = p->runnext.exchange(nullptr, std::memory_order_acq_rel))) {
+    ++p->runnext_streak;
+    return g;
+  }
+  if ((g = p->runq.pop())) {
+    p->runnext_streak = 0;
+    return g;
+  }
+  if ((g = p->runnext.exchange(nullptr, std::memory_order_acq_rel))) {
+    p->runnext_streak = 1;
+    return g;
+  }
+  return global_.empty() ? nullptr : take_global(p);
+}
+
+goroutine* scheduler::steal(worker* w) noexcept {
+  processor* own = w->p;
+  int n = nprocs();
+  for (int round = 0; round < kStealRounds; ++round) {
+    int start = static_cast<int>(w->next_random() % static_cast<std::uint32_t>(n));
+    for (int k = 0; k < n; ++k) {
+      processor* victim = proc((start + k) % n);
+      if (!victim || victim == own) continue;
+      if (goroutine* g = victim->runq.steal_into(own->runq)) return g;
+      // Last round: take the victim's runnext too (it may be about to run it, but a
+      // worker that keeps it to itself while we idle is worse).
+      if (round == kStealRounds - 1) {
+        if (goroutine* g = victim->runnext.exchange(nullptr, std::memory_order_acq_rel)) return g;
+      }
+    }
+    if (goroutine* g = take_global(own)) return g;
+  }
+  return nullptr;
+}
+
+bool scheduler::any_work(processor* own) const noexcept {
+  if (!global_.empty()) return true;
+  int n = nprocs();
+  for (int i = 0; i < n; ++i) {
+    processor* p = proc(i);
+    if (p && p->has_work()) return true;
+  }
+  return own->timers.next_deadline() <= platform::now_ns();
+}
+
+void scheduler::stop_spinning(worker* w) noexcept {
+  if (!w->spinning) return;
+  w->spinning = false;
+  if (nspinning_.fetch_sub(1, std::memory_order_seq_cst) == 1) wakep();
+}
+
+goroutine* scheduler::find_runnable(worker* w) noexcept {
+  for (;;) {
+    processor* p = w->p;
+    if (p->id >= nprocs()) {
+      retire(w);
+      continue;
+    }
+    if (goroutine* g = find_runnable_fast(w)) {
+      stop_spinning(w);
+      return g;
+    }
+    int n = nprocs();
+    if (!w->spinning && 2 * nspinning_.load(std::memory_order_relaxed) <
+                            n - nidle_.load(std::memory_order_relaxed)) {
+      w->spinning = true;
+      nspinning_.fetch_add(1, std::memory_order_seq_cst);
+    }
+    if (w->spinning && n > 1) {
+      if (goroutine* g = steal(w)) {
+        stop_spinning(w);
+        return g;
+      }
+    }
+    go_idle(w);
+  }
+}
+
+void scheduler::go_idle(worker* w) {
+  // Once on the idle list, w->spinning belongs to wakep() (under idle_mu_).
+  bool was_spinning = w->spinning;
+  w->spinning = false;
+  {
+    std::lock_guard lk(idle_mu_);
+    w->in_idle_list = true;
+    idle_.push_back(w);
+    nidle_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  if (was_spinning) nspinning_.fetch_sub(1, std::memory_order_seq_cst);
+  auto leave_idle_list = [&] {
+    std::lock_guard lk(idle_mu_);
+    if (w->in_idle_list) {
+      w->in_idle_list = false;
+      idle_.erase(std::find(idle_.begin(), idle_.end(), w));
+      nidle_.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    // else a waker took us off the list and made us spinning (under idle_mu_).
+  };
+  // Re-check after publishing ourselves as idle: a readier that saw no idle worker has
+  // published its goroutine before looking.
+  if (any_work(w->p) || w->p->id >= nprocs()) {
+    leave_idle_list();
+    return;
+  }
+  if (nidle_.load(std::memory_order_seq_cst) >= nprocs()) check_deadlock(*this);
+  std::int64_t deadline = w->p->timers.next_deadline();
+  while (w->wake_word.load(std::memory_order_acquire) == 0) {
+    std::int64_t timeout = -1;
+    if (deadline != platform::kNever) {
+      timeout = deadline - platform::now_ns();
+      if (timeout <= 0) break;
+    }
+    platform::futex_wait(&w->wake_word, 0, timeout);
+  }
+  w->wake_word.store(0, std::memory_order_relaxed);
+  leave_idle_list();
+}
+
+void scheduler::retire(worker* w) {
+  processor* p = w->p;
+  // Hand every runnable goroutine of this P to the others.
+  if (goroutine* g = p->runnext.exchange(nullptr, std::memory_order_acq_rel)) push_global(g);
+  while (goroutine* g = p->runq.pop()) push_global(g);
+  stop_spinning(w);
+  wakep();
+  // Timers stay in this P's heap; its worker keeps firing them while retired and hands
+  // what they ready to the other Ps.
+  while (p->id >= nprocs()) {
+    std::int64_t deadline = run_timers(p);
+    if (goroutine* g = p->runnext.exchange(nullptr, std::memory_order_acq_rel)) {
+      push_global(g);
+      wakep();
+    }
+    std::int64_t timeout = deadline == platform::kNever ? -1 : std::max<std::int64_t>(0, deadline - platform::now_ns());
+    if (w->wake_word.load(std::memory_order_acquire) == 0) platform::futex_wait(&w->wake_word, 0, timeout);
+    w->wake_word.store(0, std::memory_order_relaxed);
+  }
+}
+
+// ---- control blocks ---------------------------------------------------------------------
+
+goroutine* scheduler::alloc_g(processor* p) {
+  if (p && p->free_g) {
+    goroutine* g = p->free_g;
+    p->free_g = g->next;
+    --p->free_g_count;
+    return g;
+  }
+  {
+    std::lock_guard lk(free_mu_);
+    if (free_) {
+      goroutine* g = free_;
+      free_ = g->next;
+      --free_count_;
+      // Take a batch for the local cache too.
+      if (p) {
+        while (free_ && p->free_g_count < processor::kFreeGCache / 2) {
+          goroutine* x = free_;
+          free_ = x->next;
+          --free_count_;
+          x->next = p->free_g;
+          p->free_g = x;
+          ++p->free_g_count;
+        }
+      }
+      return g;
+    }
+  }
+  // A new chunk, registered once in the all-goroutines list.
+  auto* chunk = new goroutine[kGoroutineChunk];
+  for (int i = 0; i < kGoroutineChunk; ++i) {
+    goroutine* g = &chunk[i];
+    goroutine* head = all_.load(std::memory_order_relaxed);
+    do g->all_next = head;
+    while (!all_.compare_exchange_weak(head, g, std::memory_order_release, std::memory_order_relaxed));
+  }
+  for (int i = 1; i < kGoroutineChunk; ++i) free_g(p, &chunk[i]);
+  return &chunk[0];
+}
+
+void scheduler::free_g(processor* p, goroutine* g) noexcept {
+  g->state.store(g_state::free, std::memory_order_release);
+  g->ctx = nullptr;
+  g->task_run = nullptr;
+  if (!p) {
+    std::lock_guard lk(free_mu_);
+    g->next = free_;
+    free_ = g;
+    ++free_count_;
+    return;
+  }
+  g->next = p->free_g;
+  p->free_g = g;
+  if (++p->free_g_count < processor::kFreeGCache) return;
+  // Move half of the local cache to the shared list in one lock.
+  std::lock_guard lk(free_mu_);
+  while (p->free_g_count > processor::kFreeGCache / 2) {
+    goroutine* x = p->free_g;
+    p->free_g = x->next;
+    --p->free_g_count;
+    x->next = free_;
+    free_ = x;
+    ++free_count_;
+  }
+}
+
+std::uint64_t scheduler::new_id(processor* p) noexcept {
+  if (!p) return next_id_.fetch_add(1, std::memory_order_relaxed);
+  if (p->next_id == p->end_id) {
+    p->next_id = next_id_.fetch_add(processor::kIdBatch, std::memory_order_relaxed);
+    p->end_id = p->next_id + processor::kIdBatch;
+  }
+  return p->next_id++;
+}
+
+std::size_t scheduler::goroutine_count() const noexcept {
+  std::int64_t n = created_off_worker.load(std::memory_order_relaxed);
+  int started = started_.load(std::memory_order_acquire);
+  for (int i = 0; i < started; ++i) {
+    processor* p = proc(i);
+    n += p->created.load(std::memory_order_relaxed) - p->exited.load(std::memory_order_relaxed);
+  }
+  return n < 0 ? 0 : static_cast<std::size_t>(n);
+}
+
+}  // namespace goro::detail

@@ -1,0 +1,106 @@
+// The scheduler (Go's sched): the Ps and their workers, the global run queue, the idle
+// and spinning bookkeeping, and the registry of every goroutine control block.
+//
+// Invariants that keep wake-ups from being lost:
+//  * A readier publishes the goroutine (runnext exchange or a global-queue push, both
+//    seq_cst) before it reads nidle/nspinning in wakep(); a worker going idle publishes
+//    itself in nidle (seq_cst) before it re-checks every queue. So either the readier sees
+//    the idle worker and wakes one, or the worker sees the goroutine.
+//  * At most one worker is woken to spin at a time (nspinning 0 -> 1 by CAS), and a
+//    spinning worker that finds work and was the last spinner wakes another (Go's
+//    resetspinning), so an idle runtime has every worker asleep and uses no CPU.
+// Workers are never destroyed (the process may exit while goroutines still run).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "sched/global_queue.hpp"
+#include "sched/goroutine.hpp"
+#include "sched/processor.hpp"
+#include "sched/worker.hpp"
+
+namespace goro::detail {
+
+class scheduler {
+ public:
+  static constexpr int kMaxProcs = 1024;
+
+  // The runtime, started on first use.
+  static scheduler& get();
+  // The runtime if it has started, else null.
+  static scheduler* if_started() noexcept;
+
+  int nprocs() const noexcept { return nprocs_.load(std::memory_order_acquire); }
+  int set_nprocs(int n);
+  processor* proc(int i) const noexcept { return allp_[i].load(std::memory_order_acquire); }
+
+  // Makes g runnable: on the calling worker's runnext (it runs next), or on the global
+  // queue from a plain thread; then wakes an idle worker if none is spinning.
+  void ready(goroutine* g) noexcept;
+  void push_local(processor* p, goroutine* g, bool next) noexcept;
+  void push_global(goroutine* g) noexcept;
+  void wakep() noexcept;
+
+  // A goroutine to run on w without blocking: timers, runnext, local, global. Null if none.
+  goroutine* find_runnable_fast(worker* w) noexcept;
+  // Blocks (on g0) until there is a goroutine for w.
+  goroutine* find_runnable(worker* w) noexcept;
+  // Fires due timers of p. Returns the earliest remaining deadline.
+  std::int64_t run_timers(processor* p) noexcept;
+  // Wakes p's worker if it sleeps, so that it re-reads its timers.
+  void poke(processor* p) noexcept;
+
+  // Control blocks.
+  goroutine* alloc_g(processor* p);
+  void free_g(processor* p, goroutine* g) noexcept;
+  std::uint64_t new_id(processor* p) noexcept;
+  template <class F>
+  void for_each_goroutine(F&& f) const {
+    for (goroutine* g = all_.load(std::memory_order_acquire); g; g = g->all_next) f(*g);
+  }
+
+  // Deadlock accounting (see deadlock.cpp).
+  std::atomic<int> active_plain_threads{0};  // plain threads that may still wake someone
+  std::atomic<int> mains_outstanding{0};     // run() mains not yet returned
+  std::atomic<std::int64_t> created_off_worker{0};  // spawned from plain threads
+
+  std::size_t goroutine_count() const noexcept;
+
+ private:
+  scheduler();
+  void start_worker(int i);
+  void worker_main(worker* w);
+  goroutine* take_global(processor* p) noexcept;
+  goroutine* steal(worker* w) noexcept;
+  bool any_work(processor* own) const noexcept;
+  void go_idle(worker* w);
+  void retire(worker* w);
+  void stop_spinning(worker* w) noexcept;
+
+  std::atomic<int> nprocs_{0};
+  std::atomic<int> started_{0};  // Ps (and workers) created so far
+  std::array<std::atomic<processor*>, kMaxProcs> allp_{};
+  global_queue global_;
+
+  std::atomic<int> nspinning_{0};
+  std::atomic<int> nidle_{0};
+  std::mutex idle_mu_;
+  std::vector<worker*> idle_;
+  std::mutex procs_mu_;  // set_nprocs
+
+  std::mutex free_mu_;  // global free list of control blocks
+  goroutine* free_ = nullptr;
+  int free_count_ = 0;
+  std::atomic<goroutine*> all_{nullptr};
+  std::atomic<std::uint64_t> next_id_{1};
+
+  friend void check_deadlock(scheduler&);
+};
+
+void check_deadlock(scheduler& s);
+
+}  // namespace goro::detail

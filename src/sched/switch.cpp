@@ -1,0 +1,160 @@
+// Switching between goroutines. See switch.hpp.
+#include "sched/switch.hpp"
+
+#include <new>
+
+#include "platform/clock.hpp"
+#include "sched/fatal.hpp"
+#include "sched/scheduler.hpp"
+
+namespace goro::detail {
+
+namespace {
+
+void goroutine_entry(platform::transfer t);
+
+// Gives g a stack and an initial context the first time it runs.
+void prepare_first_run(processor* p, goroutine* g) {
+  if (g->stack_request == 0 && p->stack_cache_count > 0) {
+    g->stack = p->stack_cache[--p->stack_cache_count];
+  } else {
+    auto& alloc = platform::stack_allocator::instance();
+    if (g->stack_request == 0) {
+      // Refill half the cache from the shared pool in one lock.
+      std::size_t n = alloc.take_pooled(p->stack_cache, processor::kStackCache / 2);
+      p->stack_cache_count = static_cast<int>(n);
+    }
+    if (g->stack_request == 0 && p->stack_cache_count > 0) {
+      g->stack = p->stack_cache[--p->stack_cache_count];
+    } else if (!alloc.allocate(g->stack, g->stack_request)) {
+      fatal("out of memory allocating goroutine stack");
+    }
+  }
+  g->ctx = platform::make(g->stack.hi, g->stack.size(), &goroutine_entry);
+  g->fiber.tsan_fiber = sanitizer::tsan_create_fiber();
+}
+
+void release_stack(processor* p, goroutine* g) noexcept {
+  if (g->stack.pooled) {
+    if (p->stack_cache_count == processor::kStackCache) {
+      constexpr int half = processor::kStackCache / 2;
+      platform::stack_allocator::instance().give_pooled(p->stack_cache + half, half);
+      p->stack_cache_count = half;
+    }
+    p->stack_cache[p->stack_cache_count++] = g->stack;
+    g->stack = platform::stack{};
+  } else {
+    platform::stack_allocator::instance().release(g->stack);
+  }
+}
+
+// Runs on the resumed side of every jump.
+void finish_switch(platform::transfer t) noexcept {
+  worker* w = current_worker();
+  sanitizer::after_switch(w->current ? &w->current->fiber : &w->g0_fiber);
+  // Copy the request: once the goroutine that left is requeued or committed it may run
+  // elsewhere, and the request lives on its stack.
+  const switch_request req = *static_cast<switch_request*>(t.data);
+  goroutine* from = req.from;
+  if (!from) {
+    w->g0_ctx = t.fctx;
+    return;
+  }
+  from->ctx = t.fctx;
+  scheduler& s = scheduler::get();
+  switch (req.kind) {
+    case switch_kind::yield:
+      from->state.store(g_state::runnable, std::memory_order_relaxed);
+      s.push_local(w->p, from, false);
+      break;
+    case switch_kind::park:
+      from->state.store(g_state::waiting, std::memory_order_release);
+      if (req.commit && !req.commit(req.arg)) s.ready(from);
+      break;
+    case switch_kind::exit:
+      sanitizer::tsan_destroy_fiber(from->fiber.tsan_fiber);
+      release_stack(w->p, from);
+      w->p->exited.fetch_add(1, std::memory_order_relaxed);
+      s.free_g(w->p, from);
+      break;
+    case switch_kind::none:
+      break;
+  }
+}
+
+// Jumps from the current context (described by req) to next, or to g0 if next is null.
+void resume(worker* w, goroutine* next, switch_request& req) {
+  sanitizer::fiber_state* from_fiber = req.from ? &req.from->fiber : &w->g0_fiber;
+  if (req.from && !req.from->stack.canary_intact()) stack_overflow(req.from);
+  platform::context to;
+  if (next) {
+    if (!next->ctx) prepare_first_run(w->p, next);
+    next->state.store(g_state::running, std::memory_order_relaxed);
+    w->current = next;
+    to = next->ctx;
+    sanitizer::before_switch(from_fiber, req.kind == switch_kind::exit, next->stack.lo,
+                             next->stack.size(), next->fiber.tsan_fiber);
+  } else {
+    w->current = nullptr;
+    to = w->g0_ctx;
+    sanitizer::before_switch(from_fiber, req.kind == switch_kind::exit, w->g0_stack_lo,
+                             w->g0_stack_size, w->g0_fiber.tsan_fiber);
+  }
+  platform::transfer t = platform::jump(to, &req);
+  finish_switch(t);
+}
+
+// On a goroutine: hands the worker to the next runnable goroutine, or to g0.
+void leave(switch_request& req) {
+  worker* w = current_worker();
+  resume(w, scheduler::get().find_runnable_fast(w), req);
+}
+
+void goroutine_entry(platform::transfer t) {
+  finish_switch(t);
+  goroutine* g = current_worker()->current;
+  try {
+    g->task_run(g->task);
+  } catch (const std::exception& e) {
+    goroutine_panic(g, e.what());
+  } catch (...) {
+    goroutine_panic(g, "unknown exception (not derived from std::exception)");
+  }
+  exit_current();
+}
+
+}  // namespace
+
+void run_from_g0(worker* w, goroutine* g) {
+  switch_request req{};
+  resume(w, g, req);
+}
+
+void yield_current() {
+  worker* w = current_worker();
+  goroutine* next = scheduler::get().find_runnable_fast(w);
+  if (!next) return;  // nothing else to run here: keep going
+  switch_request req{w->current, switch_kind::yield, nullptr, nullptr};
+  resume(w, next, req);
+}
+
+void park_current(wait_reason reason, bool (*commit)(void*), void* arg) {
+  goroutine* g = current_worker()->current;
+  g->reason = reason;
+  g->wait_since_ns.store(platform::coarse_now_ns(), std::memory_order_relaxed);
+  switch_request req{g, switch_kind::park, commit, arg};
+  leave(req);
+  g->reason = wait_reason::none;
+}
+
+void exit_current() {
+  worker* w = current_worker();
+  goroutine* g = w->current;
+  if (g->task_on_heap()) ::operator delete(g->task, std::align_val_t{goroutine::kHeapTaskAlign});
+  g->task = nullptr;
+  switch_request req{g, switch_kind::exit, nullptr, nullptr};
+  leave(req);
+  __builtin_unreachable();
+}
+
+}  // namespace goro::detail

@@ -1,0 +1,48 @@
+// An M (Go's m): an OS thread that runs goroutines while it holds a P. Its own thread
+// stack is "g0": the scheduler loop runs there when no goroutine is runnable, and the
+// worker sleeps there on its futex when idle.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "platform/context_switch.hpp"
+#include "platform/sanitizer.hpp"
+#include "sched/goroutine.hpp"
+
+namespace goro::detail {
+
+struct processor;
+
+struct worker {
+  int id = 0;
+  processor* p = nullptr;
+  goroutine* current = nullptr;  // the goroutine running on this worker, or null on g0
+
+  platform::context g0_ctx = nullptr;  // the scheduler loop's saved context
+  sanitizer::fiber_state g0_fiber;
+  const void* g0_stack_lo = nullptr;
+  std::size_t g0_stack_size = 0;
+
+  bool spinning = false;       // looking for work, counted in scheduler::nspinning
+  bool in_idle_list = false;   // guarded by the scheduler's idle mutex
+  std::atomic<std::uint32_t> wake_word{0};
+  std::uint64_t rng = 0;       // steal order
+  void* altstack = nullptr;    // signal stack for stack-overflow reports
+
+  std::uint32_t next_random() noexcept {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return static_cast<std::uint32_t>(rng);
+  }
+};
+
+// The calling thread's worker, or null on a plain thread. Not inlined: a goroutine may
+// resume on another thread, and a compiler may otherwise keep a thread_local's address
+// across a context switch.
+worker* current_worker() noexcept;
+void set_current_worker(worker* w) noexcept;
+
+}  // namespace goro::detail
