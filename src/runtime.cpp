@@ -93,6 +93,7 @@ void run_main(void (*body)(void*, int*), void* fn, int* result, const source_sit
 void yield() {
   detail::worker* w = detail::current_worker();
   if (!w || !w->current) {
+    detail::note_plain_thread();
     std::this_thread::yield();
     return;
   }
@@ -119,7 +120,9 @@ int set_maxprocs(int n) {
 namespace this_goroutine {
 std::uint64_t id() {
   detail::worker* w = detail::current_worker();
-  return w && w->current ? w->current->id : 0;
+  if (w && w->current) return w->current->id;
+  detail::note_plain_thread();
+  return 0;
 }
 }  // namespace this_goroutine
 

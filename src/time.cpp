@@ -13,6 +13,7 @@ namespace goro::detail {
 void sleep_until_ns(std::int64_t when) {
   worker* w = current_worker();
   if (!w || !w->current) {
+    note_plain_thread();
     std::this_thread::sleep_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(when)));
     return;
   }

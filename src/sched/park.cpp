@@ -25,6 +25,10 @@ thread_parker& plain_thread_parker() {
   return reg.parker;
 }
 
+void note_plain_thread() noexcept {
+  if (!current_worker()) plain_thread_parker();
+}
+
 void plain_thread_blocks() noexcept {
   scheduler::get().active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
 }
@@ -62,6 +66,7 @@ void wake_waiter(waiter& w) noexcept {
     scheduler::get().ready(w.g);
     return;
   }
+  note_plain_thread();
   // Counted as active again before it can run, so the deadlock check never sees a gap.
   plain_thread_unblocked();
   w.thread->unpark();

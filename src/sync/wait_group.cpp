@@ -6,6 +6,7 @@
 namespace goro {
 
 void wait_group::add(int delta) {
+  detail::note_plain_thread();
   const std::uint64_t step = static_cast<std::uint64_t>(static_cast<std::int64_t>(delta)) << 32;
   std::uint64_t s = state_.fetch_add(step, std::memory_order_acq_rel) + step;
   auto counter = static_cast<std::int32_t>(s >> 32);

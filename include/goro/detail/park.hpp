@@ -50,6 +50,11 @@ struct waiter {
   thread_parker* thread = nullptr;    // the plain thread that waits, if g is null
 };
 
+// Counts the calling plain thread (once, until it exits) as a possible waker for the
+// deadlock check; a no-op on a goroutine. Every goro entry point a plain thread can use
+// calls it (API.md settled detail 16).
+void note_plain_thread() noexcept;
+
 // Fills w for the calling goroutine or plain thread.
 void prepare_waiter(waiter& w) noexcept;
 // Blocks until wake_waiter(w). commit(arg) runs once the waiter can be woken safely;

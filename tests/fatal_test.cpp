@@ -1,0 +1,130 @@
+// Death tests for the fatal paths, which must read as Go's and exit with status 2:
+// a panic (exception escaping a goroutine), a deadlock, a stack overflow.
+#include <goro/goro.hpp>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <latch>
+#include <thread>
+
+namespace {
+
+class Fatal : public ::testing::Test {
+ protected:
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+TEST_F(Fatal, ExceptionEscapingAGoroutineIsAPanic) {
+  EXPECT_EXIT(goro::run([] {
+                goro::wait_group wg;
+                wg.add(1);
+                goro::go([] { throw std::runtime_error("boom at the mill"); });  // the creation site
+                wg.wait();
+              }),
+              ::testing::ExitedWithCode(2),
+              "panic: boom at the mill\n\ngoroutine [0-9]+ \\[running\\]:\ncreated by .* in goroutine "
+              "[0-9]+\n\t.*fatal_test.cpp:[0-9]+");
+}
+
+TEST_F(Fatal, ExceptionEscapingMainIsAPanic) {
+  EXPECT_EXIT(goro::run([]() -> int { throw std::logic_error("main failed"); }),
+              ::testing::ExitedWithCode(2), "panic: main failed");
+}
+
+TEST_F(Fatal, NonStdExceptionIsAPanic) {
+  EXPECT_EXIT(goro::run([] { throw 42; }), ::testing::ExitedWithCode(2),
+              "panic: unknown exception");
+}
+
+TEST_F(Fatal, GoroPanicFromMisuseIsReportedWithItsMessage) {
+  EXPECT_EXIT(goro::run([] {
+                goro::wait_group wg;
+                wg.done();
+              }),
+              ::testing::ExitedWithCode(2), "panic: sync: negative WaitGroup counter");
+}
+
+TEST_F(Fatal, DeadlockWhenMainAndEveryGoroutineBlock) {
+  EXPECT_EXIT(goro::run([] {
+                goro::wait_group never;
+                never.add(1);
+                goro::go([&] { never.wait(); });
+                never.wait();
+              }),
+              ::testing::ExitedWithCode(2),
+              "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine [0-9]+ "
+              "\\[sync.WaitGroup.Wait\\]:\ncreated by .*");
+}
+
+TEST_F(Fatal, NoDeadlockWhileASleeperCanWakeMain) {
+  EXPECT_EXIT(
+      {
+        goro::run([] {
+          goro::wait_group wg;
+          wg.add(1);
+          goro::go([&] {
+            goro::sleep(std::chrono::milliseconds(50));
+            wg.done();
+          });
+          wg.wait();
+        });
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST_F(Fatal, NoDeadlockWhileAPlainThreadCanWakeMain) {
+  EXPECT_EXIT(
+      {
+        goro::wait_group wg;
+        wg.add(1);
+        std::latch registered(1);
+        std::thread t([&] {
+          // This thread has used goro, so it counts as a possible waker while it runs.
+          goro::yield();
+          registered.count_down();
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          wg.done();
+        });
+        registered.wait();
+        goro::run([&] { wg.wait(); });
+        t.join();
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST_F(Fatal, GoroutinesLeftBlockedAfterMainReturnsAreNotADeadlock) {
+  EXPECT_EXIT(
+      {
+        static goro::wait_group never;
+        never.add(1);
+        goro::run([] { goro::go([] { never.wait(); }); });
+        goro::run([] {});
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+int recurse_forever(int n) {
+  volatile char frame[512];
+  frame[0] = static_cast<char>(n);
+  return recurse_forever(n + 1) + frame[0];
+}
+
+TEST_F(Fatal, StackOverflowIsReported) {
+  EXPECT_EXIT(goro::run([] { recurse_forever(0); }), ::testing::ExitedWithCode(2),
+              "fatal error: goroutine [0-9]+ stack overflow");
+}
+
+TEST_F(Fatal, StackOverflowOfASmallCustomStackIsReported) {
+  EXPECT_EXIT(goro::run([] {
+                goro::wait_group wg;
+                wg.add(1);
+                goro::go(goro::stack_size(32 * 1024), [] { recurse_forever(0); });
+                wg.wait();
+              }),
+              ::testing::ExitedWithCode(2), "fatal error: goroutine [0-9]+ stack overflow");
+}
+
+}  // namespace

@@ -1,0 +1,169 @@
+// Tests for the scheduler: parallelism over every P, stealing, wake-ups from plain
+// threads, idle workers using no CPU, and goroutines never holding a thread while parked.
+#include <goro/goro.hpp>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "sched/scheduler.hpp"
+#include "support/scale.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Busy-waits (never parks) until `arrived` reaches n, or gives up after 10 s.
+bool spin_until_all(std::atomic<int>& arrived, int n) {
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (arrived.load() < n)
+    if (std::chrono::steady_clock::now() > deadline) return false;
+  return true;
+}
+
+TEST(Scheduler, WorkSpreadsOverEveryP) {
+  // n goroutines that each spin until all n are running at once: possible only if the
+  // scheduler runs them in parallel on n different workers.
+  int n = goro::maxprocs();
+  std::atomic<int> arrived{0};
+  std::atomic<int> ok{0};
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  goro::run([&] {
+    goro::wait_group wg;
+    wg.add(n);
+    for (int i = 0; i < n; ++i)
+      goro::go([&] {
+        arrived.fetch_add(1);
+        if (spin_until_all(arrived, n)) ok.fetch_add(1);
+        {
+          std::lock_guard lk(mu);
+          threads.insert(std::this_thread::get_id());
+        }
+        wg.done();
+      });
+    wg.wait();
+  });
+  EXPECT_EQ(ok.load(), n);
+  EXPECT_EQ(threads.size(), static_cast<std::size_t>(n));
+}
+
+TEST(Scheduler, IdleWorkersStealQueuedWork) {
+  // One goroutine spawns many without ever parking; others must run them meanwhile.
+  if (goro::maxprocs() < 2) GTEST_SKIP() << "needs two workers";
+  std::atomic<int> ran_elsewhere{0};
+  std::atomic<bool> spawner_done{false};
+  goro::run([&] {
+    goro::wait_group wg;
+    wg.add(1000);
+    auto spawner = std::this_thread::get_id();
+    for (int i = 0; i < 1000; ++i)
+      goro::go([&] {
+        if (std::this_thread::get_id() != spawner && !spawner_done.load()) ran_elsewhere.fetch_add(1);
+        wg.done();
+      });
+    // Keep this worker busy (no park) until a thief has run at least one.
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (ran_elsewhere.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    }
+    spawner_done = true;
+    wg.wait();
+  });
+  EXPECT_GT(ran_elsewhere.load(), 0);
+}
+
+// Polls until goroutine `id` is parked (white-box: reads the scheduler's registry).
+void wait_until_parked(std::uint64_t id) {
+  for (;;) {
+    bool parked = false;
+    goro::detail::scheduler::get().for_each_goroutine([&](const goro::detail::goroutine& g) {
+      if (g.id == id && g.state.load() == goro::detail::g_state::waiting) parked = true;
+    });
+    if (parked) return;
+    std::this_thread::yield();
+  }
+}
+
+TEST(Scheduler, ReadyFromAPlainThreadWakesAParkedGoroutine) {
+  for (int round = 0; round < 50; ++round) {
+    goro::wait_group gate, finished, started;
+    gate.add(1);
+    finished.add(1);
+    started.add(1);
+    std::atomic<std::uint64_t> id{0};
+    goro::go([&] {
+      id = goro::this_goroutine::id();
+      started.done();
+      gate.wait();  // parks the goroutine
+      finished.done();
+    });
+    started.wait();
+    std::thread t([&] {
+      wait_until_parked(id.load());
+      gate.done();  // readies it from a plain thread
+    });
+    t.join();
+    finished.wait();
+  }
+}
+
+TEST(Scheduler, ParkedGoroutinesHoldNoThread) {
+  // More parked goroutines than workers, then one more that must still run.
+  int n = goro::maxprocs() * 4;
+  goro::run([&] {
+    goro::wait_group release, parked, finished;
+    release.add(1);
+    parked.add(n);
+    finished.add(n);
+    for (int i = 0; i < n; ++i)
+      goro::go([&] {
+        parked.done();
+        release.wait();
+        finished.done();
+      });
+    parked.wait();
+    bool ran = false;
+    goro::wait_group one;
+    one.add(1);
+    goro::go([&] {
+      ran = true;
+      one.done();
+    });
+    one.wait();
+    EXPECT_TRUE(ran);
+    release.done();
+    finished.wait();
+  });
+}
+
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+TEST(Scheduler, AnIdleRuntimeSleeps) {
+  // Behaviour, not speed: with nothing to run every worker must be asleep. A spinning
+  // worker would burn the whole window; the bound is 20x what idle costs.
+  int old = goro::set_maxprocs(8);
+  goro::run([] {
+    goro::wait_group wg;
+    wg.add(100);
+    for (int i = 0; i < 100; ++i) goro::go([&] { wg.done(); });
+    wg.wait();
+  });
+  std::this_thread::sleep_for(100ms);  // let the workers settle (not synchronization)
+  double before = cpu_seconds();
+  std::this_thread::sleep_for(1s);
+  double used = cpu_seconds() - before;
+  goro::set_maxprocs(old);
+  EXPECT_LT(used, 0.2) << "an idle runtime used " << used * 1000 << " ms of CPU in 1 s";
+}
+
+}  // namespace

@@ -1,0 +1,83 @@
+// Tests for goro::sleep: it waits at least the duration, parks only the goroutine, and
+// works from plain threads; zero and negative durations return at once.
+#include <goro/goro.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "support/scale.hpp"
+
+using namespace std::chrono_literals;
+using clk = std::chrono::steady_clock;
+
+namespace {
+
+TEST(Sleep, WaitsAtLeastTheDuration) {
+  goro::run([] {
+    for (auto d : {1ms, 5ms, 20ms}) {
+      auto t = clk::now();
+      goro::sleep(d);
+      EXPECT_GE(clk::now() - t, d);
+    }
+  });
+}
+
+TEST(Sleep, ZeroAndNegativeReturnAtOnce) {
+  goro::run([] {
+    goro::sleep(0ms);
+    goro::sleep(-5s);  // would hang the test if it slept
+    goro::sleep_until(clk::now() - 1s);
+  });
+}
+
+TEST(Sleep, OnAPlainThreadSleepsTheThread) {
+  auto t = clk::now();
+  goro::sleep(10ms);
+  EXPECT_GE(clk::now() - t, 10ms);
+}
+
+TEST(Sleep, ManySleepersShareTheWorkers) {
+  // Far more sleepers than workers: they all sleep at once, so the total is about one
+  // sleep, not n / workers of them (a thread per sleeper is not needed either way).
+  const int n = static_cast<int>(goro::test::scaled(10000, 10));
+  std::atomic<int> woke{0};
+  goro::run([&] {
+    goro::wait_group wg;
+    wg.add(n);
+    for (int i = 0; i < n; ++i)
+      goro::go([&, i] {
+        goro::sleep(std::chrono::milliseconds(1 + i % 20));
+        woke.fetch_add(1);
+        wg.done();
+      });
+    wg.wait();
+  });
+  EXPECT_EQ(woke.load(), n);
+}
+
+TEST(Sleep, OrderFollowsDeadlines) {
+  int old = goro::set_maxprocs(1);
+  std::vector<int> order;
+  goro::run([&] {
+    goro::wait_group wg;
+    wg.add(3);
+    for (int k : {3, 1, 2})
+      goro::go([&, k] {
+        goro::sleep(std::chrono::milliseconds(10 * k));
+        order.push_back(k);
+        wg.done();
+      });
+    wg.wait();
+  });
+  goro::set_maxprocs(old);
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(Sleep, AWokenSleeperRunsWhileAnotherWorkerIsIdle) {
+  // The only goroutine sleeps: every worker goes idle with a timer timeout, and the
+  // timer must still fire (no deadlock report, no hang).
+  goro::run([] { goro::sleep(30ms); });
+}
+
+}  // namespace

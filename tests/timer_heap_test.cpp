@@ -1,0 +1,65 @@
+// Tests for a P's timer heap: order, removal, the published earliest deadline.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "sched/timer_heap.hpp"
+
+namespace {
+using goro::detail::timer_entry;
+using goro::detail::timer_heap;
+using goro::detail::platform::kNever;
+
+TEST(TimerHeap, PopsInDeadlineOrder) {
+  timer_heap h;
+  std::vector<timer_entry> e(1000);
+  std::mt19937 rng(7);
+  for (auto& t : e) {
+    t.when_ns = rng() % 100000;
+    h.add(&t);
+  }
+  EXPECT_EQ(h.size(), 1000u);
+  std::int64_t last = -1;
+  int n = 0;
+  while (timer_entry* t = h.pop_due(kNever - 1)) {
+    EXPECT_GE(t->when_ns, last);
+    last = t->when_ns;
+    EXPECT_EQ(t->heap_index, -1);
+    ++n;
+  }
+  EXPECT_EQ(n, 1000);
+  EXPECT_EQ(h.next_deadline(), kNever);
+}
+
+TEST(TimerHeap, PopDueLeavesFutureTimers) {
+  timer_heap h;
+  timer_entry a, b;
+  a.when_ns = 10;
+  b.when_ns = 20;
+  EXPECT_TRUE(h.add(&b));
+  EXPECT_TRUE(h.add(&a));  // a becomes the earliest
+  EXPECT_EQ(h.next_deadline(), 10);
+  EXPECT_EQ(h.pop_due(5), nullptr);
+  EXPECT_EQ(h.pop_due(15), &a);
+  EXPECT_EQ(h.pop_due(15), nullptr);
+  EXPECT_EQ(h.next_deadline(), 20);
+}
+
+TEST(TimerHeap, RemoveTellsWhetherPending) {
+  timer_heap h;
+  std::vector<timer_entry> e(100);
+  for (int i = 0; i < 100; ++i) {
+    e[i].when_ns = (i * 37) % 100;
+    h.add(&e[i]);
+  }
+  for (int i = 0; i < 100; i += 2) EXPECT_TRUE(h.remove(&e[i]));
+  for (int i = 0; i < 100; i += 2) EXPECT_FALSE(h.remove(&e[i]));
+  std::vector<std::int64_t> rest;
+  while (timer_entry* t = h.pop_due(1000)) rest.push_back(t->when_ns);
+  EXPECT_EQ(rest.size(), 50u);
+  EXPECT_TRUE(std::is_sorted(rest.begin(), rest.end()));
+}
+
+}  // namespace
