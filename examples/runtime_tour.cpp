@@ -32,12 +32,15 @@ static double ms_since(clk::time_point t) {
   return std::chrono::duration<double, std::milli>(clk::now() - t).count();
 }
 
-int main() {
-  return goro::run([] {
+int main(int argc, char** argv) {
+  // --quick: small sizes, for the test that runs every example (and sanitizer builds).
+  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  const int many = quick ? 2000 : 100000;
+  return goro::run([&] {
     std::printf("goro runtime tour: %d workers (GORO_MAXPROCS)\n\n", goro::maxprocs());
 
     {  // 1. spawn and join
-      constexpr int n = 100000;
+      const int n = many;
       std::atomic<long> sum{0};
       goro::wait_group wg;
       auto t = clk::now();
@@ -53,7 +56,7 @@ int main() {
                   ms, ms * 1e6 / n, sum.load(), long(n) * (n - 1) / 2);
     }
     {  // 2. parked goroutines cost a page of stack plus a control block
-      constexpr int n = 100000;
+      const int n = many;
       goro::wait_group started, release, finished;
       long before = rss_kib();
       started.add(n);
@@ -74,7 +77,7 @@ int main() {
     }
     {  // 3. context switch
       int old = goro::set_maxprocs(1);
-      constexpr int n = 1000000;
+      const int n = quick ? 10000 : 1000000;
       goro::wait_group wg;
       wg.add(2);
       auto t = clk::now();
@@ -112,7 +115,7 @@ int main() {
       for (int i = 0; i < n; ++i)
         goro::go([&] {
           volatile double x = 0;
-          for (int k = 0; k < 2000000; ++k) x = x + k * 0.5;
+          for (int k = 0; k < (quick ? 20000 : 2000000); ++k) x = x + k * 0.5;
           std::lock_guard lk(mu);
           threads.insert(std::this_thread::get_id());
           wg.done();

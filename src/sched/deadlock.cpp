@@ -22,8 +22,8 @@ void check_deadlock(scheduler& s) {
     if (!p) break;
     if (p->has_work() || p->timers.size() > 0) return;
   }
-  // Every worker is idle: no one else runs scheduler code that could change the state.
-  if (s.nidle_.load(std::memory_order_seq_cst) < s.nprocs()) return;
+  // Every worker is idle or retired: no one runs code that could change the state.
+  if (!s.all_workers_parked()) return;
   std::fprintf(stderr, "fatal error: all goroutines are asleep - deadlock!\n\n");
   std::int64_t now = platform::coarse_now_ns();
   s.for_each_goroutine([&](const goroutine& g) {

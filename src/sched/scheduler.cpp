@@ -293,7 +293,7 @@ void scheduler::go_idle(worker* w) {
     leave_idle_list();
     return;
   }
-  if (nidle_.load(std::memory_order_seq_cst) >= nprocs()) check_deadlock(*this);
+  if (all_workers_parked()) check_deadlock(*this);
   std::int64_t deadline = w->p->timers.next_deadline();
   while (w->wake_word.load(std::memory_order_acquire) == 0) {
     std::int64_t timeout = -1;
@@ -323,7 +323,10 @@ void scheduler::retire(worker* w) {
       wakep();
     }
     std::int64_t timeout = deadline == platform::kNever ? -1 : std::max<std::int64_t>(0, deadline - platform::now_ns());
+    // Counted as retired only while asleep: firing a timer is progress.
+    nretired_.fetch_add(1, std::memory_order_seq_cst);
     if (w->wake_word.load(std::memory_order_acquire) == 0) platform::futex_wait(&w->wake_word, 0, timeout);
+    nretired_.fetch_sub(1, std::memory_order_seq_cst);
     w->wake_word.store(0, std::memory_order_relaxed);
   }
 }

@@ -80,6 +80,11 @@ class scheduler {
   void go_idle(worker* w);
   void retire(worker* w);
   void stop_spinning(worker* w) noexcept;
+  // True when no worker is running scheduler or goroutine code: all idle or retired.
+  bool all_workers_parked() const noexcept {
+    return nidle_.load(std::memory_order_seq_cst) + nretired_.load(std::memory_order_seq_cst) >=
+           started_.load(std::memory_order_seq_cst);
+  }
 
   std::atomic<int> nprocs_{0};
   std::atomic<int> started_{0};  // Ps (and workers) created so far
@@ -88,6 +93,7 @@ class scheduler {
 
   std::atomic<int> nspinning_{0};
   std::atomic<int> nidle_{0};
+  std::atomic<int> nretired_{0};  // workers parked in retire() (their P id >= nprocs)
   std::mutex idle_mu_;
   std::vector<worker*> idle_;
   std::mutex procs_mu_;  // set_nprocs
