@@ -90,16 +90,6 @@ void run_main(void (*body)(void*, int*), void* fn, int* result, const source_sit
 
 }  // namespace detail
 
-void yield() {
-  detail::worker* w = detail::current_worker();
-  if (!w || !w->current) {
-    detail::note_plain_thread();
-    std::this_thread::yield();
-    return;
-  }
-  detail::yield_current();
-}
-
 std::size_t num_goroutines() {
   detail::scheduler* s = detail::scheduler::if_started();
   return s ? s->goroutine_count() : 0;

@@ -18,14 +18,13 @@ namespace goro::detail {
 
 namespace {
 thread_local worker* tls_worker = nullptr;
-std::atomic<scheduler*> the_scheduler{nullptr};
 std::mutex start_mu;
 
-constexpr std::uint32_t kGlobalCheckInterval = 61;  // ticks between global-queue checks
-constexpr std::uint32_t kMaxRunnextStreak = 64;     // runnext picks before the queue gets a turn
 constexpr int kStealRounds = 4;
 constexpr int kGoroutineChunk = 128;
 }  // namespace
+
+std::atomic<scheduler*> the_scheduler{nullptr};
 
 __attribute__((noinline)) worker* current_worker() noexcept {
   worker* w = tls_worker;
@@ -36,11 +35,9 @@ __attribute__((noinline)) void set_current_worker(worker* w) noexcept { tls_work
 
 scheduler* scheduler::if_started() noexcept { return the_scheduler.load(std::memory_order_acquire); }
 
-scheduler& scheduler::get() {
-  scheduler* s = the_scheduler.load(std::memory_order_acquire);
-  if (__builtin_expect(s != nullptr, 1)) return *s;
+scheduler& scheduler::start() {
   std::lock_guard lk(start_mu);
-  s = the_scheduler.load(std::memory_order_relaxed);
+  scheduler* s = the_scheduler.load(std::memory_order_relaxed);
   if (!s) {
     s = new scheduler();  // never destroyed: workers outlive static destruction
     the_scheduler.store(s, std::memory_order_release);
@@ -102,13 +99,8 @@ void scheduler::worker_main(worker* w) {
 
 // ---- run queues -------------------------------------------------------------------------
 
-void scheduler::push_local(processor* p, goroutine* g, bool next) noexcept {
-  if (next) {
-    g = p->runnext.exchange(g, std::memory_order_seq_cst);
-    if (!g) return;  // the kicked-out previous runnext goes to the tail
-  }
-  if (p->runq.push(g)) return;
-  // Full: move half of the local queue and g to the global queue in one batch.
+void scheduler::spill(processor* p, goroutine* g) noexcept {
+  // The local queue is full: move half of it and g to the global queue in one batch.
   goroutine* batch[run_queue::kCapacity / 2 + 1];
   std::uint32_t n = p->runq.take_half(batch);
   batch[n++] = g;
@@ -159,8 +151,10 @@ void scheduler::poke(processor* p) noexcept {
 
 goroutine* scheduler::take_global(processor* p) noexcept {
   int n = nprocs();
+  std::uint32_t room = run_queue::kCapacity - p->runq.size();
   std::uint32_t want = std::min<std::uint32_t>(global_.size() / static_cast<std::uint32_t>(n) + 1,
-                                              run_queue::kCapacity / 2);
+                                              std::min<std::uint32_t>(room, run_queue::kCapacity / 2));
+  if (want == 0) want = 1;
   std::uint32_t taken = 0;
   goroutine* first = global_.pop_batch(want, taken);
   if (!first) return nullptr;
@@ -180,28 +174,15 @@ std::int64_t scheduler::run_timers(processor* p) noexcept {
   return p->timers.next_deadline();
 }
 
-goroutine* scheduler::find_runnable_fast(worker* w) noexcept {
-  processor* p = w->p;
-  if (__builtin_expect(p->id >= nprocs_.load(std::memory_order_relaxed), 0)) return nullptr;
+goroutine* scheduler::find_runnable_slow(processor* p, int n, bool tick) noexcept {
   if (p->timers.next_deadline() != platform::kNever) run_timers(p);
-  if (++p->schedtick % kGlobalCheckInterval == 0 && !global_.empty()) {
-    if (goroutine* g = take_global(p)) return g;
+  if (tick) {
+    p->global_check_countdown = kGlobalCheckInterval;
+    if (n == 1) p->try_go_private();
+    if (!global_.empty())
+      if (goroutine* g = take_global(p)) return g;
   }
-  goroutine* g;
-  if (p->runnext_streak < kMaxRunnextStreak &&
-      (g = p->runnext.exchange(nullptr, std::memory_order_acq_rel))) {
-    ++p->runnext_streak;
-    return g;
-  }
-  if ((g = p->runq.pop())) {
-    p->runnext_streak = 0;
-    return g;
-  }
-  if ((g = p->runnext.exchange(nullptr, std::memory_order_acq_rel))) {
-    p->runnext_streak = 1;
-    return g;
-  }
-  return global_.empty() ? nullptr : take_global(p);
+  return pick_local(p);
 }
 
 goroutine* scheduler::steal(worker* w) noexcept {
@@ -211,13 +192,13 @@ goroutine* scheduler::steal(worker* w) noexcept {
     int start = static_cast<int>(w->next_random() % static_cast<std::uint32_t>(n));
     for (int k = 0; k < n; ++k) {
       processor* victim = proc((start + k) % n);
-      if (!victim || victim == own) continue;
-      if (goroutine* g = victim->runq.steal_into(own->runq)) return g;
+      if (!victim || victim == own || !victim->thief_enter()) continue;
+      goroutine* g = victim->runq.steal_into(own->runq);
       // Last round: take the victim's runnext too (it may be about to run it, but a
       // worker that keeps it to itself while we idle is worse).
-      if (round == kStealRounds - 1) {
-        if (goroutine* g = victim->runnext.exchange(nullptr, std::memory_order_acq_rel)) return g;
-      }
+      if (!g && round == kStealRounds - 1) g = victim->runnext.exchange(nullptr, std::memory_order_acq_rel);
+      victim->thief_leave();
+      if (g) return g;
     }
     if (goroutine* g = take_global(own)) return g;
   }
@@ -310,15 +291,15 @@ void scheduler::go_idle(worker* w) {
 void scheduler::retire(worker* w) {
   processor* p = w->p;
   // Hand every runnable goroutine of this P to the others.
-  if (goroutine* g = p->runnext.exchange(nullptr, std::memory_order_acq_rel)) push_global(g);
-  while (goroutine* g = p->runq.pop()) push_global(g);
+  if (goroutine* g = p->take_runnext()) push_global(g);
+  while (goroutine* g = p->pop_local()) push_global(g);
   stop_spinning(w);
   wakep();
   // Timers stay in this P's heap; its worker keeps firing them while retired and hands
   // what they ready to the other Ps.
   while (p->id >= nprocs()) {
     std::int64_t deadline = run_timers(p);
-    if (goroutine* g = p->runnext.exchange(nullptr, std::memory_order_acq_rel)) {
+    if (goroutine* g = p->take_runnext()) {
       push_global(g);
       wakep();
     }

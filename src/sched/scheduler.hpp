@@ -18,6 +18,7 @@
 #include <mutex>
 #include <vector>
 
+#include "platform/clock.hpp"
 #include "sched/global_queue.hpp"
 #include "sched/goroutine.hpp"
 #include "sched/processor.hpp"
@@ -25,12 +26,19 @@
 
 namespace goro::detail {
 
+class scheduler;
+extern std::atomic<scheduler*> the_scheduler;
+
 class scheduler {
  public:
   static constexpr int kMaxProcs = 1024;
 
   // The runtime, started on first use.
-  static scheduler& get();
+  static scheduler& get() {
+    scheduler* s = the_scheduler.load(std::memory_order_acquire);
+    if (__builtin_expect(s != nullptr, 1)) return *s;
+    return start();
+  }
   // The runtime if it has started, else null.
   static scheduler* if_started() noexcept;
 
@@ -41,12 +49,48 @@ class scheduler {
   // Makes g runnable: on the calling worker's runnext (it runs next), or on the global
   // queue from a plain thread; then wakes an idle worker if none is spinning.
   void ready(goroutine* g) noexcept;
-  void push_local(processor* p, goroutine* g, bool next) noexcept;
+  static constexpr std::uint32_t kGlobalCheckInterval = 61;  // schedules between global-queue looks
+  static constexpr std::uint32_t kMaxRunnextStreak = 64;     // runnext picks before the queue's turn
+
+  // Puts g on p (owner only): in runnext if next (the displaced one goes to the tail).
+  void push_local(processor* p, goroutine* g, bool next) noexcept {
+    if (next) {
+      g = p->put_runnext(g);
+      if (!g) return;
+    }
+    if (__builtin_expect(!p->runq.push(g), 0)) spill(p, g);
+  }
   void push_global(goroutine* g) noexcept;
   void wakep() noexcept;
 
   // A goroutine to run on w without blocking: timers, runnext, local, global. Null if none.
-  goroutine* find_runnable_fast(worker* w) noexcept;
+  // Inline: this is the hand-off path of every yield, park and exit.
+  goroutine* find_runnable_fast(worker* w) noexcept {
+    processor* p = w->p;
+    int n = nprocs_.load(std::memory_order_relaxed);
+    if (__builtin_expect(p->id >= n, 0)) return nullptr;
+    p->honour_steal_request();
+    bool tick = --p->global_check_countdown == 0;
+    if (__builtin_expect(tick || p->timers.next_deadline() != platform::kNever, 0))
+      return find_runnable_slow(p, n, tick);
+    return pick_local(p);
+  }
+  goroutine* pick_local(processor* p) noexcept {
+    goroutine* g;
+    if (p->runnext_streak < kMaxRunnextStreak && (g = p->take_runnext())) {
+      ++p->runnext_streak;
+      return g;
+    }
+    if ((g = p->pop_local())) {
+      p->runnext_streak = 0;
+      return g;
+    }
+    if ((g = p->take_runnext())) {
+      p->runnext_streak = 1;
+      return g;
+    }
+    return global_.empty() ? nullptr : take_global(p);
+  }
   // Blocks (on g0) until there is a goroutine for w.
   goroutine* find_runnable(worker* w) noexcept;
   // Fires due timers of p. Returns the earliest remaining deadline.
@@ -72,9 +116,12 @@ class scheduler {
 
  private:
   scheduler();
+  static scheduler& start();
   void start_worker(int i);
   void worker_main(worker* w);
   goroutine* take_global(processor* p) noexcept;
+  __attribute__((cold, noinline)) goroutine* find_runnable_slow(processor* p, int n, bool tick) noexcept;
+  __attribute__((noinline)) void spill(processor* p, goroutine* g) noexcept;
   goroutine* steal(worker* w) noexcept;
   bool any_work(processor* own) const noexcept;
   void go_idle(worker* w);

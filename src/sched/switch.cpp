@@ -2,6 +2,9 @@
 #include "sched/switch.hpp"
 
 #include <new>
+#include <thread>
+
+#include "goro/runtime.hpp"
 
 #include "platform/clock.hpp"
 #include "sched/fatal.hpp"
@@ -49,7 +52,7 @@ void release_stack(processor* p, goroutine* g) noexcept {
 }
 
 // Runs on the resumed side of every jump.
-void finish_switch(platform::transfer t) noexcept {
+__attribute__((always_inline)) inline void finish_switch(platform::transfer t) noexcept {
   worker* w = current_worker();
   sanitizer::after_switch(w->current ? &w->current->fiber : &w->g0_fiber);
   // Copy the request: once the goroutine that left is requeued or committed it may run
@@ -83,7 +86,7 @@ void finish_switch(platform::transfer t) noexcept {
 }
 
 // Jumps from the current context (described by req) to next, or to g0 if next is null.
-void resume(worker* w, goroutine* next, switch_request& req) {
+__attribute__((always_inline)) inline void resume(worker* w, goroutine* next, switch_request& req) {
   sanitizer::fiber_state* from_fiber = req.from ? &req.from->fiber : &w->g0_fiber;
   if (req.from && !req.from->stack.canary_intact()) stack_overflow(req.from);
   platform::context to;
@@ -104,11 +107,8 @@ void resume(worker* w, goroutine* next, switch_request& req) {
   finish_switch(t);
 }
 
-// On a goroutine: hands the worker to the next runnable goroutine, or to g0.
-void leave(switch_request& req) {
-  worker* w = current_worker();
-  resume(w, scheduler::get().find_runnable_fast(w), req);
-}
+// On a goroutine running on w: hands w to the next runnable goroutine, or to g0.
+void leave(worker* w, switch_request& req) { resume(w, scheduler::get().find_runnable_fast(w), req); }
 
 void goroutine_entry(platform::transfer t) {
   finish_switch(t);
@@ -130,20 +130,35 @@ void run_from_g0(worker* w, goroutine* g) {
   resume(w, g, req);
 }
 
-void yield_current() {
-  worker* w = current_worker();
+__attribute__((always_inline)) inline void yield_current_inline(worker* w) {
   goroutine* next = scheduler::get().find_runnable_fast(w);
   if (!next) return;  // nothing else to run here: keep going
   switch_request req{w->current, switch_kind::yield, nullptr, nullptr};
   resume(w, next, req);
 }
 
+}  // namespace goro::detail
+
+// goro::yield lives here, next to the switch, so that the whole hand-off inlines.
+void goro::yield() {
+  detail::worker* w = detail::current_worker();
+  if (!w || !w->current) {
+    detail::note_plain_thread();
+    std::this_thread::yield();
+    return;
+  }
+  detail::yield_current_inline(w);
+}
+
+namespace goro::detail {
+
 void park_current(wait_reason reason, bool (*commit)(void*), void* arg) {
-  goroutine* g = current_worker()->current;
+  worker* w = current_worker();
+  goroutine* g = w->current;
   g->reason = reason;
   g->wait_since_ns.store(platform::coarse_now_ns(), std::memory_order_relaxed);
   switch_request req{g, switch_kind::park, commit, arg};
-  leave(req);
+  leave(w, req);
   g->reason = wait_reason::none;
 }
 
@@ -153,7 +168,7 @@ void exit_current() {
   if (g->task_on_heap()) ::operator delete(g->task, std::align_val_t{goroutine::kHeapTaskAlign});
   g->task = nullptr;
   switch_request req{g, switch_kind::exit, nullptr, nullptr};
-  leave(req);
+  leave(w, req);
   __builtin_unreachable();
 }
 

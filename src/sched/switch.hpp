@@ -26,7 +26,7 @@ struct switch_request {
 // On g0: runs g until it gives the worker back to g0.
 void run_from_g0(worker* w, goroutine* g);
 // On a goroutine (w->current):
-void yield_current();
+
 void park_current(wait_reason reason, bool (*commit)(void*), void* arg);
 [[noreturn]] void exit_current();
 
