@@ -58,7 +58,7 @@ void commit_spawn(spawn_slot slot, void (*run)(void*), const source_site& site) 
   g->reason = wait_reason::none;
   g->state.store(g_state::runnable, std::memory_order_relaxed);
   if (p) {
-    p->created.fetch_add(1, std::memory_order_relaxed);
+    processor::bump(p->created);
     s.push_local(p, g, true);
   } else {
     s.created_off_worker.fetch_add(1, std::memory_order_relaxed);

@@ -50,8 +50,12 @@ struct processor {
   std::uint64_t next_id = 0, end_id = 0;
 
   // Goroutines created and exited on this P (num_goroutines sums them over all Ps).
+  // Written only by the owner, so a plain load+store (no locked add) suffices.
   std::atomic<std::int64_t> created{0};
   std::atomic<std::int64_t> exited{0};
+  static void bump(std::atomic<std::int64_t>& c) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
 
   // Private-mode protocol (see above).
   bool private_mode = false;  // owner's view; owner-only

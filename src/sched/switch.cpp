@@ -77,7 +77,7 @@ __attribute__((always_inline)) inline void finish_switch(platform::transfer t) n
     case switch_kind::exit:
       sanitizer::tsan_destroy_fiber(from->fiber.tsan_fiber);
       release_stack(w->p, from);
-      w->p->exited.fetch_add(1, std::memory_order_relaxed);
+      processor::bump(w->p->exited);
       s.free_g(w->p, from);
       break;
     case switch_kind::none:
