@@ -26,7 +26,7 @@ namespace goro::detail {
 
 struct worker;
 
-struct processor {
+struct alignas(64) processor {
   static constexpr int kStackCache = 32;
   static constexpr int kFreeGCache = 64;
   static constexpr std::uint64_t kIdBatch = 64;
@@ -34,14 +34,17 @@ struct processor {
   int id = 0;
   worker* owner = nullptr;  // the worker that holds this P
 
-  std::atomic<goroutine*> runnext{nullptr};
+  // Touched by thieves and by idle workers' re-checks: a cache line of its own, apart
+  // from the owner's hot fields above.
+  alignas(64) std::atomic<goroutine*> runnext{nullptr};
   run_queue runq;
   timer_heap timers;
   std::uint32_t global_check_countdown = 61;
   std::uint32_t runnext_streak = 0;  // consecutive picks from runnext (fairness bound)
 
-  // Free control blocks (linked through next).
-  goroutine* free_g = nullptr;
+  // Free control blocks: reused newest first (warm in this core's cache); the oldest
+  // half moves to the shared pool when full.
+  goroutine* free_g[kFreeGCache];
   int free_g_count = 0;
   // Free default-size stacks.
   platform::stack stack_cache[kStackCache];
@@ -57,9 +60,9 @@ struct processor {
     c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
-  // Private-mode protocol (see above).
+  // Private-mode protocol (see above). The thief-facing atomics get their own line.
   bool private_mode = false;  // owner's view; owner-only
-  std::atomic<bool> shared{true};
+  alignas(64) std::atomic<bool> shared{true};
   std::atomic<bool> steal_request{false};
   std::atomic<int> thieves{0};
 

@@ -39,6 +39,13 @@ class run_queue {
     }
   }
 
+  // The goroutine at the head, without taking it (a hint: it may be stolen meanwhile).
+  goroutine* peek() noexcept {
+    std::uint32_t h = head_.load(std::memory_order_relaxed);
+    if (tail_.load(std::memory_order_relaxed) == h) return nullptr;
+    return slot(h).load(std::memory_order_relaxed);
+  }
+
   // Owner only, and only while no thief can touch this queue (see processor's private
   // mode): the same as pop() without the CAS.
   goroutine* pop_private() noexcept {

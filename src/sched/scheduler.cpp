@@ -315,41 +315,28 @@ void scheduler::retire(worker* w) {
 // ---- control blocks ---------------------------------------------------------------------
 
 goroutine* scheduler::alloc_g(processor* p) {
-  if (p && p->free_g) {
-    goroutine* g = p->free_g;
-    p->free_g = g->next;
-    --p->free_g_count;
-    return g;
-  }
-  {
-    std::lock_guard lk(free_mu_);
-    if (free_) {
-      goroutine* g = free_;
-      free_ = g->next;
-      --free_count_;
-      // Take a batch for the local cache too.
-      if (p) {
-        while (free_ && p->free_g_count < processor::kFreeGCache / 2) {
-          goroutine* x = free_;
-          free_ = x->next;
-          --free_count_;
-          x->next = p->free_g;
-          p->free_g = x;
-          ++p->free_g_count;
-        }
-      }
+  goroutine* g = nullptr;
+  if (p) {
+    if (p->free_g_count == 0)
+      p->free_g_count = static_cast<int>(free_.take(p->free_g, processor::kFreeGCache / 2));
+    if (p->free_g_count > 0) {
+      g = p->free_g[--p->free_g_count];
+      // The next spawn's block may be cold (freed on another P): start fetching it.
+      if (p->free_g_count > 0) prefetch_block(p->free_g[p->free_g_count - 1]);
       return g;
     }
+  } else if (free_.take(&g, 1) == 1) {
+    return g;
   }
   // A new chunk, registered once in the all-goroutines list.
   auto* chunk = new goroutine[kGoroutineChunk];
   for (int i = 0; i < kGoroutineChunk; ++i) {
-    goroutine* g = &chunk[i];
+    goroutine* x = &chunk[i];
     goroutine* head = all_.load(std::memory_order_relaxed);
-    do g->all_next = head;
-    while (!all_.compare_exchange_weak(head, g, std::memory_order_release, std::memory_order_relaxed));
+    do x->all_next = head;
+    while (!all_.compare_exchange_weak(head, x, std::memory_order_release, std::memory_order_relaxed));
   }
-  for (int i = 1; i < kGoroutineChunk; ++i) free_g(p, &chunk[i]);
+  for (int i = kGoroutineChunk - 1; i >= 1; --i) free_g(p, &chunk[i]);
   return &chunk[0];
 }
 
@@ -358,25 +345,17 @@ void scheduler::free_g(processor* p, goroutine* g) noexcept {
   g->ctx = nullptr;
   g->task_run = nullptr;
   if (!p) {
-    std::lock_guard lk(free_mu_);
-    g->next = free_;
-    free_ = g;
-    ++free_count_;
+    free_.put(&g, 1);
     return;
   }
-  g->next = p->free_g;
-  p->free_g = g;
-  if (++p->free_g_count < processor::kFreeGCache) return;
-  // Move half of the local cache to the shared list in one lock.
-  std::lock_guard lk(free_mu_);
-  while (p->free_g_count > processor::kFreeGCache / 2) {
-    goroutine* x = p->free_g;
-    p->free_g = x->next;
-    --p->free_g_count;
-    x->next = free_;
-    free_ = x;
-    ++free_count_;
+  if (p->free_g_count == processor::kFreeGCache) {
+    // Full: the oldest half goes to the shared pool.
+    constexpr int half = processor::kFreeGCache / 2;
+    free_.put(p->free_g, half);
+    std::copy(p->free_g + half, p->free_g + processor::kFreeGCache, p->free_g);
+    p->free_g_count = half;
   }
+  p->free_g[p->free_g_count++] = g;
 }
 
 std::uint64_t scheduler::new_id(processor* p) noexcept {

@@ -19,7 +19,8 @@
 #include <vector>
 
 #include "platform/clock.hpp"
-#include "sched/global_queue.hpp"
+#include "sched/block_pool.hpp"
+#include "sched/goroutine_fifo.hpp"
 #include "sched/goroutine.hpp"
 #include "sched/processor.hpp"
 #include "sched/worker.hpp"
@@ -83,6 +84,7 @@ class scheduler {
     }
     if ((g = p->pop_local())) {
       p->runnext_streak = 0;
+      if (goroutine* nx = p->runq.peek()) prefetch_block(nx);
       return g;
     }
     if ((g = p->take_runnext())) {
@@ -136,7 +138,7 @@ class scheduler {
   std::atomic<int> nprocs_{0};
   std::atomic<int> started_{0};  // Ps (and workers) created so far
   std::array<std::atomic<processor*>, kMaxProcs> allp_{};
-  global_queue global_;
+  goroutine_fifo global_;
 
   std::atomic<int> nspinning_{0};
   std::atomic<int> nidle_{0};
@@ -145,9 +147,7 @@ class scheduler {
   std::vector<worker*> idle_;
   std::mutex procs_mu_;  // set_nprocs
 
-  std::mutex free_mu_;  // global free list of control blocks
-  goroutine* free_ = nullptr;
-  int free_count_ = 0;
+  block_pool free_;  // shared pool of free control blocks
   std::atomic<goroutine*> all_{nullptr};
   std::atomic<std::uint64_t> next_id_{1};
 

@@ -1,6 +1,9 @@
-// The global run queue: goroutines readied from plain threads, spilled from full local
-// queues, or left by a worker that retires. A mutex-protected intrusive FIFO with an
-// atomic length so that "is it empty?" costs no lock.
+// goroutine_fifo: a mutex-protected intrusive FIFO of goroutines (linked through next)
+// with an atomic length so that "is it empty?" costs no lock. Used for the global run
+// queue (goroutines readied from plain threads, spilled from full local queues, left by a
+// retiring worker) and for the shared list of free control blocks (FIFO, so that a
+// block handed to another P is the one freed longest ago: likely out of the freeing
+// core's private caches by then).
 #pragma once
 
 #include <atomic>
@@ -11,7 +14,7 @@
 
 namespace goro::detail {
 
-class global_queue {
+class goroutine_fifo {
  public:
   void push(goroutine* g) noexcept { push_batch(g, g, 1); }
 
