@@ -39,4 +39,28 @@ static void BM_Fcontext_RoundTrip(benchmark::State& state) {
 }
 BENCHMARK(BM_Fcontext_RoundTrip);
 
+// The same, but each side switches from inside a called (not inlined) function, as a
+// yield() does: after every switch that function returns into the other context's
+// caller, which the CPU's return-stack predictor cannot foresee. This is the floor of
+// any yield() that is a function call over jump_fcontext.
+namespace {
+__attribute__((noinline)) ctx::detail::fcontext_t switch_via_call(ctx::detail::fcontext_t to) {
+  return ctx::detail::jump_fcontext(to, nullptr).fctx;
+}
+void fcontext_entry_via_call(ctx::detail::transfer_t t) {
+  ctx::detail::fcontext_t back = t.fctx;
+  for (;;) back = switch_via_call(back);
+}
+}  // namespace
+
+static void BM_Fcontext_RoundTrip_ThroughCall(benchmark::State& state) {
+  constexpr std::size_t size = 64 * 1024;
+  void* mem = std::malloc(size);
+  ctx::detail::fcontext_t c =
+      ctx::detail::make_fcontext(static_cast<char*>(mem) + size, size, &fcontext_entry_via_call);
+  for (auto _ : state) c = switch_via_call(c);
+  std::free(mem);
+}
+BENCHMARK(BM_Fcontext_RoundTrip_ThroughCall);
+
 BENCHMARK_MAIN();
