@@ -1,9 +1,7 @@
 // goroutine_fifo: a mutex-protected intrusive FIFO of goroutines (linked through next)
-// with an atomic length so that "is it empty?" costs no lock. Used for the global run
-// queue (goroutines readied from plain threads, spilled from full local queues, left by a
-// retiring worker) and for the shared list of free control blocks (FIFO, so that a
-// block handed to another P is the one freed longest ago: likely out of the freeing
-// core's private caches by then).
+// with an atomic length so that "is it empty?" costs no lock. The global run queue:
+// goroutines readied from plain threads, spilled from full local queues, or left by a
+// retiring worker.
 #pragma once
 
 #include <atomic>

@@ -46,16 +46,6 @@ class run_queue {
     return slot(h).load(std::memory_order_relaxed);
   }
 
-  // Owner only, and only while no thief can touch this queue (see processor's private
-  // mode): the same as pop() without the CAS.
-  goroutine* pop_private() noexcept {
-    std::uint32_t h = head_.load(std::memory_order_relaxed);
-    if (tail_.load(std::memory_order_relaxed) == h) return nullptr;
-    goroutine* g = slot(h).load(std::memory_order_relaxed);
-    head_.store(h + 1, std::memory_order_release);
-    return g;
-  }
-
   // Owner only: takes up to n goroutines off the head (to spill into the global queue).
   // Returns how many were written to out.
   std::uint32_t take_half(goroutine** out) noexcept {

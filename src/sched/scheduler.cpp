@@ -174,11 +174,10 @@ std::int64_t scheduler::run_timers(processor* p) noexcept {
   return p->timers.next_deadline();
 }
 
-goroutine* scheduler::find_runnable_slow(processor* p, int n, bool tick) noexcept {
+goroutine* scheduler::find_runnable_slow(processor* p, bool tick) noexcept {
   if (p->timers.next_deadline() != platform::kNever) run_timers(p);
   if (tick) {
     p->global_check_countdown = kGlobalCheckInterval;
-    if (n == 1) p->try_go_private();
     if (!global_.empty())
       if (goroutine* g = take_global(p)) return g;
   }
@@ -192,13 +191,12 @@ goroutine* scheduler::steal(worker* w) noexcept {
     int start = static_cast<int>(w->next_random() % static_cast<std::uint32_t>(n));
     for (int k = 0; k < n; ++k) {
       processor* victim = proc((start + k) % n);
-      if (!victim || victim == own || !victim->thief_enter()) continue;
-      goroutine* g = victim->runq.steal_into(own->runq);
+      if (!victim || victim == own) continue;
+      if (goroutine* g = victim->runq.steal_into(own->runq)) return g;
       // Last round: take the victim's runnext too (it may be about to run it, but a
       // worker that keeps it to itself while we idle is worse).
-      if (!g && round == kStealRounds - 1) g = victim->runnext.exchange(nullptr, std::memory_order_acq_rel);
-      victim->thief_leave();
-      if (g) return g;
+      if (round == kStealRounds - 1)
+        if (goroutine* g = victim->runnext.exchange(nullptr, std::memory_order_acq_rel)) return g;
     }
     if (goroutine* g = take_global(own)) return g;
   }
@@ -292,7 +290,7 @@ void scheduler::retire(worker* w) {
   processor* p = w->p;
   // Hand every runnable goroutine of this P to the others.
   if (goroutine* g = p->take_runnext()) push_global(g);
-  while (goroutine* g = p->pop_local()) push_global(g);
+  while (goroutine* g = p->runq.pop()) push_global(g);
   stop_spinning(w);
   wakep();
   // Timers stay in this P's heap; its worker keeps firing them while retired and hands

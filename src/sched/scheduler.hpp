@@ -70,10 +70,9 @@ class scheduler {
     processor* p = w->p;
     int n = nprocs_.load(std::memory_order_relaxed);
     if (__builtin_expect(p->id >= n, 0)) return nullptr;
-    p->honour_steal_request();
     bool tick = --p->global_check_countdown == 0;
     if (__builtin_expect(tick || p->timers.next_deadline() != platform::kNever, 0))
-      return find_runnable_slow(p, n, tick);
+      return find_runnable_slow(p, tick);
     return pick_local(p);
   }
   goroutine* pick_local(processor* p) noexcept {
@@ -82,7 +81,7 @@ class scheduler {
       ++p->runnext_streak;
       return g;
     }
-    if ((g = p->pop_local())) {
+    if ((g = p->runq.pop())) {
       p->runnext_streak = 0;
       if (goroutine* nx = p->runq.peek()) prefetch_block(nx);
       return g;
@@ -122,7 +121,7 @@ class scheduler {
   void start_worker(int i);
   void worker_main(worker* w);
   goroutine* take_global(processor* p) noexcept;
-  __attribute__((cold, noinline)) goroutine* find_runnable_slow(processor* p, int n, bool tick) noexcept;
+  __attribute__((cold, noinline)) goroutine* find_runnable_slow(processor* p, bool tick) noexcept;
   __attribute__((noinline)) void spill(processor* p, goroutine* g) noexcept;
   goroutine* steal(worker* w) noexcept;
   bool any_work(processor* own) const noexcept;
