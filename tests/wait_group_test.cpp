@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <latch>
 #include <thread>
 #include <vector>
 
@@ -87,10 +88,18 @@ TEST(WaitGroup, PlainThreadsWaitAndSignal) {
   for (int i = 0; i < 3; ++i) ts.emplace_back([&] { wg.done(); });
   wg.wait();  // the test thread blocks (it is not a goroutine)
   for (auto& t : ts) t.join();
-  // A goroutine waits on a group that plain threads complete.
+  // A goroutine waits on a group that a plain thread completes. The thread makes a goro
+  // call before main can block, so it counts as a possible waker (API.md settled detail
+  // 16); otherwise the deadlock check may rightly fire before it ever calls done().
   goro::wait_group wg2;
   wg2.add(2);
-  std::thread a([&] { wg2.done(); });
+  std::latch registered(1);
+  std::thread a([&] {
+    goro::yield();
+    registered.count_down();
+    wg2.done();
+  });
+  registered.wait();
   int r = goro::run([&] {
     wg2.done();
     wg2.wait();
