@@ -62,6 +62,16 @@ inline void tsan_destroy_fiber(void* f) noexcept {
 #endif
 }
 
+// A stack about to be reused: frames of a goroutine that never returned (it exited by
+// switching away) leave ASan's redzone poison behind, which would fire on the next user.
+inline void unpoison_stack(const void* lo, std::size_t size) noexcept {
+#if GORO_ASAN
+  __asan_unpoison_memory_region(lo, size);
+#else
+  (void)lo, (void)size;
+#endif
+}
+
 // dying: the leaving context will never run again (ASan then frees its fake stack).
 inline void before_switch(fiber_state* from, bool dying, const void* to_stack_lo, std::size_t to_size,
                           void* to_tsan_fiber) noexcept {

@@ -38,6 +38,7 @@ void prepare_first_run(processor* p, goroutine* g) {
 }
 
 void release_stack(processor* p, goroutine* g) noexcept {
+  sanitizer::unpoison_stack(g->stack.lo, g->stack.size());
   if (g->stack.pooled) {
     if (p->stack_cache_count == processor::kStackCache) {
       constexpr int half = processor::kStackCache / 2;

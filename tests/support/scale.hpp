@@ -4,6 +4,17 @@
 
 #include <cstdint>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define GORO_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GORO_TEST_ASAN 1
+#endif
+#endif
+#if GORO_TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define GORO_TEST_SANITIZED 1
 #elif defined(__has_feature)
