@@ -3,6 +3,8 @@
 
 #include <thread>
 
+#include "goro/chan.hpp"
+
 #include "platform/clock.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/switch.hpp"
@@ -29,6 +31,43 @@ void sleep_until_ns(std::int64_t when) {
                  return true;
                },
                &e);
+}
+
+namespace {
+// A one-shot timer that sends on a channel of capacity 1 (never blocks the worker).
+struct after_timer {
+  timer_entry entry;
+  chan<std::chrono::steady_clock::time_point> c;
+};
+
+void fire_after(timer_entry* e) {
+  auto* t = static_cast<after_timer*>(e->arg);
+  std::chrono::steady_clock::time_point now{std::chrono::nanoseconds(platform::now_ns())};
+  t->c.try_send(now);
+  delete t;
+}
+}  // namespace
+
+recv_chan<std::chrono::steady_clock::time_point> after_until_ns(std::int64_t when) {
+  auto c = make_chan<std::chrono::steady_clock::time_point>(1);
+  if (when <= platform::now_ns()) {
+    c.try_send(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(platform::now_ns())));
+    return c;
+  }
+  auto* t = new after_timer{{}, c};
+  t->entry.when_ns = when;
+  t->entry.arg = t;
+  t->entry.fire = &fire_after;
+  scheduler& s = scheduler::get();
+  worker* w = current_worker();
+  if (w) {
+    w->p->timers.add(&t->entry);  // this worker is awake and will see it
+  } else {
+    note_plain_thread();
+    processor* p = s.proc(0);
+    if (p->timers.add(&t->entry)) s.poke(p);  // the new earliest deadline: re-arm its sleep
+  }
+  return c;
 }
 
 }  // namespace goro::detail

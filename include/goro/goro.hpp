@@ -1,7 +1,9 @@
 // goro: Go's concurrency model in C++20. The umbrella header.
 #pragma once
 
+#include "goro/chan.hpp"
 #include "goro/panic.hpp"
 #include "goro/runtime.hpp"
+#include "goro/select.hpp"
 #include "goro/time.hpp"
 #include "goro/wait_group.hpp"

@@ -14,4 +14,10 @@ class panic : public std::logic_error {
   explicit panic(const char* what) : std::logic_error(what) {}
 };
 
+// Misuse of a channel: "send on closed channel", "close of closed channel".
+class closed_channel : public panic {
+ public:
+  using panic::panic;
+};
+
 }  // namespace goro

@@ -1,0 +1,147 @@
+// select over channels. See include/goro/detail/select_core.hpp.
+#include "goro/detail/select_core.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "goro/panic.hpp"
+
+namespace goro::detail {
+
+namespace {
+
+// A cheap per-thread generator for the poll order (xorshift64*).
+std::uint64_t next_random() noexcept {
+  thread_local std::uint64_t state = 0;
+  if (state == 0) state = reinterpret_cast<std::uintptr_t>(&state) * 0x9E3779B97F4A7C15ULL | 1;
+  state ^= state >> 12;
+  state ^= state << 25;
+  state ^= state >> 27;
+  return state * 0x2545F4914F6CDD1DULL;
+}
+
+// Small arrays on the stack for the usual few cases, the heap beyond.
+template <class T, std::size_t N = 8>
+class small_array {
+ public:
+  explicit small_array(std::size_t n) : data_(n <= N ? inline_ : (heap_ = std::make_unique<T[]>(n)).get()) {}
+  T& operator[](std::size_t i) noexcept { return data_[i]; }
+  T* begin() noexcept { return data_; }
+
+ private:
+  T inline_[N]{};
+  std::unique_ptr<T[]> heap_;
+  T* data_;
+};
+
+// The distinct channels of a select, in address order (the lock order).
+struct lock_set {
+  chan_core** cores;
+  std::size_t n;
+  void lock_all() noexcept {
+    for (std::size_t i = 0; i < n; ++i) cores[i]->lock.lock();
+  }
+  void unlock_all() noexcept {
+    for (std::size_t i = n; i-- > 0;) cores[i]->lock.unlock();
+  }
+};
+
+bool unlock_all_commit(void* set) {
+  static_cast<lock_set*>(set)->unlock_all();
+  return true;
+}
+
+}  // namespace
+
+std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default) {
+  small_array<std::uint32_t> order(n);
+  small_array<chan_core*> cores(n);
+  std::size_t ncores = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (cases[i].core) cores[ncores++] = cases[i].core;
+  if (ncores == 0) {
+    if (has_default) return n;
+    block_forever(n == 0 ? wait_reason::select_no_cases : wait_reason::select);
+  }
+  std::sort(cores.begin(), cores.begin() + ncores);
+  ncores = static_cast<std::size_t>(std::unique(cores.begin(), cores.begin() + ncores) - cores.begin());
+  lock_set locks{cores.begin(), ncores};
+
+  for (;;) {
+    // 1. A random poll order; take the first ready case.
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t j = static_cast<std::size_t>(next_random() % (i + 1));
+      order[i] = order[j];
+      order[j] = static_cast<std::uint32_t>(i);
+    }
+    chan_waiter* wake = nullptr;
+    std::size_t ready = n;
+    chan_core::step ready_step = chan_core::step::blocked;
+    locks.lock_all();
+    try {
+      for (std::size_t k = 0; k < n && ready == n; ++k) {
+        select_case_desc& c = cases[order[k]];
+        if (!c.core) continue;
+        ready_step = c.is_send ? c.core->try_send_locked(c.elem, &wake) : c.core->try_recv_locked(c.elem, &wake);
+        if (ready_step != chan_core::step::blocked) ready = order[k];
+      }
+    } catch (...) {
+      // An element's move threw under the locks.
+      locks.unlock_all();
+      if (wake) wake_chan_waiter(wake);
+      throw;
+    }
+    if (ready != n) {
+      locks.unlock_all();
+      if (wake) wake_chan_waiter(wake);
+      if (ready_step == chan_core::step::closed && cases[ready].is_send)
+        throw closed_channel("send on closed channel");
+      return ready;
+    }
+    if (has_default) {
+      locks.unlock_all();
+      return n;
+    }
+
+    // 2. Enqueue a waiter on every channel and park.
+    select_state state;
+    waiter self;
+    prepare_waiter(self);
+    small_array<chan_waiter> waiters(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      select_case_desc& c = cases[i];
+      if (!c.core) continue;
+      chan_waiter& w = waiters[i];
+      w.w = self;
+      w.elem = c.elem;
+      w.sel = &state;
+      w.case_index = static_cast<std::uint32_t>(i);
+      (c.is_send ? c.core->sendq : c.core->recvq).push_back(&w);
+    }
+    park_waiter(self, wait_reason::select, &unlock_all_commit, &locks);
+
+    // 3. Withdraw the other cases' waiters.
+    std::size_t chosen = state.done.load(std::memory_order_acquire) - 1;
+    locks.lock_all();
+    for (std::size_t i = 0; i < n; ++i)
+      if (cases[i].core) (cases[i].is_send ? cases[i].core->sendq : cases[i].core->recvq).remove(&waiters[i]);
+    locks.unlock_all();
+    chan_waiter& won = waiters[chosen];
+    switch (won.result) {
+      case chan_waiter::outcome::completed:
+        return chosen;
+      case chan_waiter::outcome::closed:
+        if (cases[chosen].is_send) throw closed_channel("send on closed channel");
+        return chosen;
+      case chan_waiter::outcome::failed:
+        std::rethrow_exception(won.error);
+      case chan_waiter::outcome::retry:
+      case chan_waiter::outcome::pending:
+        break;  // select again
+    }
+  }
+}
+
+}  // namespace goro::detail
