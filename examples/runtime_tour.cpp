@@ -116,9 +116,11 @@ int main(int argc, char** argv) {
         goro::go([&] {
           volatile double x = 0;
           for (int k = 0; k < (quick ? 20000 : 2000000); ++k) x = x + k * 0.5;
-          std::lock_guard lk(mu);
-          threads.insert(std::this_thread::get_id());
-          wg.done();
+          {
+            std::lock_guard lk(mu);
+            threads.insert(std::this_thread::get_id());
+          }
+          wg.done();  // after the unlock: once it is done, mu may be destroyed
         });
       wg.wait();
       std::printf("parallel    %d CPU-bound goroutines ran on %zu worker threads in %.1f ms\n", n,

@@ -170,9 +170,11 @@ TEST(Go, IdsAreUnique) {
     wg.add(n);
     for (int i = 0; i < n; ++i)
       goro::go([&] {
-        std::lock_guard lk(mu);
-        ids.insert(goro::this_goroutine::id());
-        wg.done();
+        {
+          std::lock_guard lk(mu);
+          ids.insert(goro::this_goroutine::id());
+        }
+        wg.done();  // after the unlock: once it is done, mu may be destroyed
       });
     wg.wait();
   });
