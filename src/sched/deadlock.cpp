@@ -1,4 +1,5 @@
-// The deadlock check (Go's checkdead): called by the last worker to go idle. It fires
+// The deadlock check (Go's checkdead): called by the last worker to go idle, and by the
+// last active plain thread when it blocks while every worker is idle. It fires
 // when a run() main is still outstanding and nothing can ever make progress again: every
 // worker idle with nothing queued, no pending timer on any P, and no plain thread that
 // could still wake a goroutine (settled detail 16: a plain thread counts from its first

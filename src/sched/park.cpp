@@ -30,7 +30,12 @@ void note_plain_thread() noexcept {
 }
 
 void plain_thread_blocks() noexcept {
-  scheduler::get().active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
+  scheduler& s = scheduler::get();
+  // The last possible waker blocks while every worker is already idle: nobody else will
+  // run the deadlock check, so this thread does (workers check when they go idle; the
+  // seq_cst count and idle flags make sure one of the two sides sees the other).
+  if (s.active_plain_threads.fetch_sub(1, std::memory_order_seq_cst) == 1 && s.all_workers_parked())
+    check_deadlock(s);
 }
 
 void plain_thread_unblocked() noexcept {

@@ -115,6 +115,12 @@ class scheduler {
 
   std::size_t goroutine_count() const noexcept;
 
+  // True when no worker runs goroutine code: all idle or retired.
+  bool all_workers_parked() const noexcept {
+    return nidle_.load(std::memory_order_seq_cst) + nretired_.load(std::memory_order_seq_cst) >=
+           started_.load(std::memory_order_seq_cst);
+  }
+
  private:
   scheduler();
   static scheduler& start();
@@ -128,11 +134,6 @@ class scheduler {
   void go_idle(worker* w);
   void retire(worker* w);
   void stop_spinning(worker* w) noexcept;
-  // True when no worker is running scheduler or goroutine code: all idle or retired.
-  bool all_workers_parked() const noexcept {
-    return nidle_.load(std::memory_order_seq_cst) + nretired_.load(std::memory_order_seq_cst) >=
-           started_.load(std::memory_order_seq_cst);
-  }
 
   std::atomic<int> nprocs_{0};
   std::atomic<int> started_{0};  // Ps (and workers) created so far

@@ -1,22 +1,32 @@
 // boostfiber_compare: the Boost.Fiber (1.74) baseline for the bench/compare workloads
 // (see BENCH.md).
 //
-// Usage: boostfiber_compare W1|W2|W3
+// Usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W9
 // Env:   N      workload size (defaults as in BENCH.md)
-//        PROCS  worker threads for W1/W2 (default: CPUs in the affinity mask); W3 uses 1.
+//        PROCS  worker threads (default: CPUs in the affinity mask); W3 uses 1.
 // Prints `RESULT boostfiber <workload> <figure> <value> <unit>` lines on stdout.
+// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums).
 //
-// Scheduling: W1 and W2 run on PROCS threads sharing fibers through
-// boost::fibers::algo::work_stealing (the main thread is one of them); W3 runs on the
-// main thread alone with the default round_robin scheduler.
+// Scheduling: every workload but W3 runs on PROCS threads sharing fibers through
+// boost::fibers::algo::work_stealing (the main thread is one of them; idle threads spin
+// looking for work, the algorithm's default); W3 runs on the main thread alone with the
+// default round_robin scheduler. work_stealing keeps its thread registry in statics, so a
+// process sets up one pool (WorkStealingPool) per workload and never a second one.
+// Channels: W2, W4, W6 and W9 use boost::fibers::unbuffered_channel; W5 uses
+// buffered_channel(1024), whose ring keeps one slot free, so it holds at most 1023 items.
+// W4 names its figure after the worker count (1 -> procs1, all CPUs -> procsall, else
+// procs<k>); bench/compare/run starts it once with PROCS=1 and once with all CPUs.
+// W6: Boost.Fiber has no select. It is emulated by both producers pushing into one shared
+// unbuffered channel (the last producer to finish closes it), which the consumer drains;
+// the unit says `emulated=shared-channel`.
 // Stacks: every fiber gets a boost::fibers::fixedsize_stack of 16 KiB (malloc'd, no guard
 // page). The library default (128 KiB) would make each stack its own mmap, and 100,000 of
 // those exceed vm.max_map_count; protected_fixedsize_stack needs two mappings per fiber.
 // Joining: Boost.Fiber has no WaitGroup, so W1/W2 use a latch made of an atomic counter
 // plus boost::fibers::mutex / condition_variable (the fiber that brings it to zero wakes
 // the waiter).
-// W1 and W3 run 3 times in-process and print the best (minimum time) run; W2 is one
-// measurement per process (bench/compare/run starts 3 processes and keeps the lowest).
+// Every workload but W2 runs 3 times in-process and prints the best (minimum time) run; W2
+// is one measurement per process (bench/compare/run starts 3 processes and keeps the lowest).
 #include <boost/fiber/all.hpp>
 
 #include <malloc.h>
@@ -24,6 +34,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -64,9 +75,32 @@ unsigned cpus_available() {
     return std::max(1u, std::thread::hardware_concurrency());
 }
 
-// `base`, with the size appended when it differs from the contract default.
-std::string unit(const char* base, long n, long def) {
-    return n == def ? std::string(base) : std::string(base) + "(N=" + std::to_string(n) + ")";
+// `base`, with the size appended when it differs from the contract default; `extra` (if
+// any) is a note that goes in the same parentheses, e.g. ns(emulated=shared-channel,N=10).
+std::string unit(const char* base, long n, long def, const char* extra = nullptr) {
+    std::string notes = extra ? extra : "";
+    if (n != def) notes += (notes.empty() ? "" : ",") + std::string("N=") + std::to_string(n);
+    return notes.empty() ? std::string(base) : std::string(base) + "(" + notes + ")";
+}
+
+// Worker threads for the work_stealing workloads: env PROCS, default all CPUs.
+unsigned procs() { return static_cast<unsigned>(env_long("PROCS", cpus_available())); }
+
+// base_procs1 on one thread, base_procsall on all CPUs, base_procs<k> otherwise.
+std::string procs_figure(const char* base) {
+    const unsigned p = procs();
+    if (p == 1) return std::string(base) + "_procs1";
+    if (p == cpus_available()) return std::string(base) + "_procsall";
+    return std::string(base) + "_procs" + std::to_string(p);
+}
+
+// A failed check: say why on stderr and leave at once with status 1 (no RESULT line).
+void check_sum(const char* workload, std::int64_t got, std::int64_t want) {
+    if (got == want) return;
+    std::fprintf(stderr, "boostfiber_compare: %s: received sum %lld, sent %lld\n", workload,
+                 static_cast<long long>(got), static_cast<long long>(want));
+    std::fflush(stdout);
+    std::_Exit(1);
 }
 
 void result(const char* workload, const char* figure, double value, const std::string& unit) {
@@ -162,7 +196,7 @@ void w1() {
     constexpr long def = 1000000;
     const long n = env_long("N", def);
     mallopt(M_TRIM_THRESHOLD, -1);
-    WorkStealingPool pool(static_cast<unsigned>(env_long("PROCS", cpus_available())));
+    WorkStealingPool pool(procs());
     double best = std::numeric_limits<double>::infinity();
     for (int r = 0; r < kReps; ++r) {
         Latch done(n);
@@ -178,7 +212,7 @@ void w1() {
 void w2() {
     constexpr long def = 100000;
     const long n = env_long("N", def);
-    WorkStealingPool pool(static_cast<unsigned>(env_long("PROCS", cpus_available())));
+    WorkStealingPool pool(procs());
     bf::unbuffered_channel<int> ch;
     std::atomic<long> parked{0};
     Latch done(n);
@@ -221,13 +255,144 @@ void w3() {
     result("W3", "ns_per_switch", best / static_cast<double>(2 * n), unit("ns", n, def));
 }
 
+// Runs once() kReps times and returns the shortest time in ns.
+template <class Fn>
+double best_of(Fn&& once) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int r = 0; r < kReps; ++r) {
+        const auto start = Clock::now();
+        once();
+        best = std::min(best, ns_since(start));
+    }
+    return best;
+}
+
+// W4: two fibers bounce a value over two unbuffered channels n times.
+void w4() {
+    constexpr long def = 1000000;
+    const long n = env_long("N", def);
+    WorkStealingPool pool(procs());
+    const double best = best_of([&] {
+        bf::unbuffered_channel<int> ping, pong;
+        Latch done(2);
+        spawn([&] {  // the pinger starts every round trip
+            int v = 0;
+            for (long i = 0; i < n; ++i) {
+                ping.push(static_cast<int>(i));
+                pong.pop(v);
+            }
+            done.count_down();
+        });
+        spawn([&] {  // the ponger answers it
+            int v = 0;
+            for (long i = 0; i < n; ++i) {
+                ping.pop(v);
+                pong.push(v);
+            }
+            done.count_down();
+        });
+        done.wait();
+    });
+    result("W4", procs_figure("ns_per_roundtrip").c_str(), best / static_cast<double>(n),
+           unit("ns", n, def));
+}
+
+// Sends 0..n-1 through a buffered_channel(1024) from p producers (each a contiguous share)
+// to c consumers, which pop until it is closed; checks the sum.
+void buffered_run(int p, int c, long n) {
+    bf::buffered_channel<int> ch(1024);
+    Latch produced(p), consumed(c);
+    std::atomic<std::int64_t> total{0};
+    for (int k = 0; k < p; ++k) {
+        const long lo = n * k / p, hi = n * (k + 1) / p;
+        spawn([&, lo, hi] {
+            for (long i = lo; i < hi; ++i) ch.push(static_cast<int>(i));
+            produced.count_down();
+        });
+    }
+    for (int k = 0; k < c; ++k) {
+        spawn([&] {
+            std::int64_t sum = 0;
+            int v = 0;
+            while (ch.pop(v) == bf::channel_op_status::success) sum += v;
+            total.fetch_add(sum, std::memory_order_relaxed);
+            consumed.count_down();
+        });
+    }
+    produced.wait();
+    ch.close();
+    consumed.wait();
+    check_sum("W5", total.load(), static_cast<std::int64_t>(n) * (n - 1) / 2);
+}
+
+// W5: buffered channel (capacity 1024), 1 producer 1 consumer, then 4 and 4; n ints.
+void w5() {
+    constexpr long def = 10000000;
+    const long n = env_long("N", def);
+    WorkStealingPool pool(procs());
+    double best = best_of([&] { buffered_run(1, 1, n); });
+    result("W5", "ns_per_item_1p1c", best / static_cast<double>(n), unit("ns", n, def));
+    best = best_of([&] { buffered_run(4, 4, n); });
+    result("W5", "ns_per_item_4p4c", best / static_cast<double>(n), unit("ns", n, def));
+}
+
+// W6, emulated (no select in Boost.Fiber): two producers each push n/2 ints into one
+// shared unbuffered channel; the second to finish closes it; the consumer (the main
+// fiber) pops until it is closed.
+void w6() {
+    constexpr long def = 1000000;
+    const long n = env_long("N", def), half = n / 2;
+    WorkStealingPool pool(procs());
+    const double best = best_of([&] {
+        bf::unbuffered_channel<int> shared;
+        std::atomic<int> producing{2};
+        for (int k = 0; k < 2; ++k) {
+            spawn([&] {
+                for (long i = 0; i < half; ++i) shared.push(static_cast<int>(i));
+                if (producing.fetch_sub(1, std::memory_order_acq_rel) == 1) shared.close();
+            });
+        }
+        std::int64_t sum = 0;
+        int v = 0;
+        while (shared.pop(v) == bf::channel_op_status::success) sum += v;
+        check_sum("W6", sum, static_cast<std::int64_t>(half) * (half - 1));
+    });
+    result("W6", "ns_per_msg", best / static_cast<double>(2 * half),
+           unit("ns", n, def, "emulated=shared-channel"));
+}
+
+// W9: 503 fibers in a ring of unbuffered channels pass a token n hops. The token carries
+// the hops left; whoever receives 0 closes the next channel, and each fiber that finds its
+// input closed closes the next one and exits, so the ring winds down.
+void w9() {
+    constexpr long def = 10000000;
+    constexpr int kRing = 503;
+    const long n = env_long("N", def);
+    WorkStealingPool pool(procs());
+    const double best = best_of([&] {
+        auto ring = std::make_unique<bf::unbuffered_channel<int>[]>(kRing);
+        Latch done(kRing);
+        for (int i = 0; i < kRing; ++i) {
+            spawn([&, in = &ring[i], out = &ring[(i + 1) % kRing]] {
+                int t = 0;
+                while (in->pop(t) == bf::channel_op_status::success && t != 0) out->push(t - 1);
+                out->close();
+                done.count_down();
+            });
+        }
+        ring[0].push(static_cast<int>(n));
+        done.wait();
+    });
+    result("W9", "ns_per_hop", best / static_cast<double>(n), unit("ns", n, def));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<void()>> workloads{
-        {"W1", w1}, {"W2", w2}, {"W3", w3}};
+        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W9", w9}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: boostfiber_compare W1|W2|W3\n");
+        std::fprintf(stderr, "usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W9\n");
         return 2;
     }
     auto it = workloads.find(argv[1]);

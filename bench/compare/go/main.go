@@ -2,13 +2,16 @@
 //
 // Usage:
 //
-//	go_compare W1|W2|W3
+//	go_compare W1|W2|W3|W4|W5|W6|W9
 //
 // Env N sets the workload size (defaults as in BENCH.md), env PROCS sets GOMAXPROCS
 // (default: all cores; W3 always uses 1). Prints
 // `RESULT go <workload> <figure> <value> <unit>` lines on stdout.
-// W1 and W3 run 3 times in-process and print the best (minimum time) run; W2 is one
-// measurement per process (bench/compare/run starts 3 processes and keeps the lowest).
+// Every workload but W2 runs 3 times in-process and prints the best (minimum time) run;
+// W2 is one measurement per process (bench/compare/run starts 3 processes and keeps the
+// lowest). W4 names its figure after the worker count it ran with (procsFigure):
+// bench/compare/run starts it once with PROCS=1 and once with PROCS=<all cores>.
+// W5 and W6 check that the sum received equals the sum sent (exit 1 otherwise).
 package main
 
 import (
@@ -150,10 +153,189 @@ func w3() {
 	result("W3", "ns_per_switch", float64(best.Nanoseconds())/float64(2*n), unit("ns", n, def))
 }
 
+// bestOf runs once reps times and returns the shortest duration.
+func bestOf(once func()) time.Duration {
+	best := time.Duration(1<<63 - 1)
+	for r := 0; r < reps; r++ {
+		runtime.GC()
+		start := time.Now()
+		once()
+		if d := time.Since(start); d < best {
+			best = d
+		}
+	}
+	return best
+}
+
+// perItem is d / n in nanoseconds.
+func perItem(d time.Duration, n int) float64 {
+	return float64(d.Nanoseconds()) / float64(n)
+}
+
+// procsFigure returns base + "_procs1" when running on one P, base + "_procsall" on all
+// cores, and base + "_procs<k>" otherwise.
+func procsFigure(base string) string {
+	switch p := runtime.GOMAXPROCS(0); {
+	case p == 1:
+		return base + "_procs1"
+	case p == runtime.NumCPU():
+		return base + "_procsall"
+	default:
+		return fmt.Sprintf("%s_procs%d", base, p)
+	}
+}
+
+// checkSum exits with status 1 when the received sum is not the sent one.
+func checkSum(workload string, got, want int64) {
+	if got != want {
+		fmt.Fprintf(os.Stderr, "go_compare: %s: received sum %d, sent %d\n", workload, got, want)
+		os.Exit(1)
+	}
+}
+
+// W4: two goroutines bounce a value over two unbuffered channels n times.
+func w4() {
+	const def = 1000000
+	n := envInt("N", def)
+	best := bestOf(func() {
+		ping, pong := make(chan int), make(chan int)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { // the pinger starts every round trip
+			for i := 0; i < n; i++ {
+				ping <- i
+				<-pong
+			}
+			wg.Done()
+		}()
+		go func() { // the ponger answers it
+			for i := 0; i < n; i++ {
+				pong <- <-ping
+			}
+			wg.Done()
+		}()
+		wg.Wait()
+	})
+	result("W4", procsFigure("ns_per_roundtrip"), perItem(best, n), unit("ns", n, def))
+}
+
+// bufferedRun sends 0..n-1 through a channel of capacity 1024 from p producers (each a
+// contiguous share) to c consumers, which range over it until it is closed.
+func bufferedRun(p, c, n int) {
+	ch := make(chan int, 1024)
+	var producers, consumers sync.WaitGroup
+	var total int64
+	producers.Add(p)
+	consumers.Add(c)
+	for k := 0; k < p; k++ {
+		lo, hi := n*k/p, n*(k+1)/p
+		go func() {
+			for i := lo; i < hi; i++ {
+				ch <- i
+			}
+			producers.Done()
+		}()
+	}
+	for k := 0; k < c; k++ {
+		go func() {
+			var sum int64
+			for v := range ch {
+				sum += int64(v)
+			}
+			atomic.AddInt64(&total, sum)
+			consumers.Done()
+		}()
+	}
+	producers.Wait()
+	close(ch)
+	consumers.Wait()
+	checkSum("W5", total, int64(n)*int64(n-1)/2)
+}
+
+// W5: buffered channel (capacity 1024), 1 producer 1 consumer, then 4 and 4; n ints.
+func w5() {
+	const def = 10000000
+	n := envInt("N", def)
+	d1 := bestOf(func() { bufferedRun(1, 1, n) })
+	result("W5", "ns_per_item_1p1c", perItem(d1, n), unit("ns", n, def))
+	d4 := bestOf(func() { bufferedRun(4, 4, n) })
+	result("W5", "ns_per_item_4p4c", perItem(d4, n), unit("ns", n, def))
+}
+
+// W6: two producers each send n/2 ints on their own unbuffered channel and close it; one
+// consumer selects over both, setting a closed channel to nil, until both are nil.
+func w6() {
+	const def = 1000000
+	n := envInt("N", def)
+	half := n / 2
+	best := bestOf(func() {
+		a, b := make(chan int), make(chan int)
+		produce := func(c chan<- int) {
+			for i := 0; i < half; i++ {
+				c <- i
+			}
+			close(c)
+		}
+		go produce(a)
+		go produce(b)
+		var sum int64
+		for a != nil || b != nil {
+			select {
+			case v, ok := <-a:
+				if !ok {
+					a = nil
+					continue
+				}
+				sum += int64(v)
+			case v, ok := <-b:
+				if !ok {
+					b = nil
+					continue
+				}
+				sum += int64(v)
+			}
+		}
+		checkSum("W6", sum, int64(half)*int64(half-1))
+	})
+	result("W6", "ns_per_msg", perItem(best, 2*half), unit("ns", n, def))
+}
+
+// W9: 503 goroutines in a ring of unbuffered channels pass a token n hops. The token
+// carries the hops left; whoever receives 0 closes the next channel, and each goroutine
+// that finds its input closed closes the next one and exits, so the ring winds down.
+func w9() {
+	const def, ring = 10000000, 503
+	n := envInt("N", def)
+	best := bestOf(func() {
+		chans := make([]chan int, ring)
+		for i := range chans {
+			chans[i] = make(chan int)
+		}
+		var wg sync.WaitGroup
+		wg.Add(ring)
+		for i := 0; i < ring; i++ {
+			in, out := chans[i], chans[(i+1)%ring]
+			go func() {
+				defer wg.Done()
+				for t := range in {
+					if t == 0 {
+						break
+					}
+					out <- t - 1
+				}
+				close(out)
+			}()
+		}
+		chans[0] <- n
+		wg.Wait()
+	})
+	result("W9", "ns_per_hop", perItem(best, n), unit("ns", n, def))
+}
+
 func main() {
-	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3}
+	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W9": w9}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3")
+		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W9")
 		os.Exit(2)
 	}
 	run, ok := workloads[os.Args[1]]

@@ -1,19 +1,31 @@
-// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3`; sizes from env N,
-// workers from env PROCS (or GORO_MAXPROCS). Prints RESULT lines; each timed workload runs
-// 3 times and reports the best; W2 is one measurement per process (the run script runs 3).
+// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W9`; sizes
+// from env N, workers from env PROCS (or GORO_MAXPROCS). Prints RESULT lines; each timed
+// workload runs 3 times and reports the best; W2 is one measurement per process (the run
+// script runs 3). A size other than the contract's is written into the unit, `ns(N=...)`.
+// Exit status 3: workload not implemented; 1: a workload's check failed (W5, W6: the sum
+// received differs from the sum sent).
+//
+// W4 names its figure after the worker count it ran with (goro::maxprocs(): 1 -> procs1,
+// all CPUs -> procsall, else procs<k>); bench/compare/run starts it once with PROCS=1 and
+// once with PROCS=<all CPUs>.
 //
 // W2 note: BENCH.md parks the goroutines in a channel receive; goro's channels are not
 // built yet (issue 3), so here they park in wait_group::wait, which goes through the same
 // park path. The unit field says so.
 #include <goro/goro.hpp>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 using clk = std::chrono::steady_clock;
 
@@ -32,9 +44,38 @@ long rss_bytes() {
   return 0;
 }
 
-void result(const char* workload, const char* figure, double value, const char* unit) {
-  std::printf("RESULT goro %s %s %.1f %s\n", workload, figure, value, unit);
+void result(const char* workload, const std::string& figure, double value, const std::string& unit) {
+  std::printf("RESULT goro %s %s %.1f %s\n", workload, figure.c_str(), value, unit.c_str());
   std::fflush(stdout);
+}
+
+// `base`, with the size appended when it differs from the contract default.
+std::string unit(const char* base, long n, long contract_n) {
+  return n == contract_n ? std::string(base) : std::string(base) + "(N=" + std::to_string(n) + ")";
+}
+
+// CPUs this process may run on (what goro's default worker count is based on).
+int cpus_available() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// base_procs1 on one worker, base_procsall on all CPUs, base_procs<k> otherwise.
+std::string procs_figure(const char* base) {
+  const int p = goro::maxprocs();
+  if (p == 1) return std::string(base) + "_procs1";
+  if (p == cpus_available()) return std::string(base) + "_procsall";
+  return std::string(base) + "_procs" + std::to_string(p);
+}
+
+// A failed check: say why on stderr and leave at once with status 1 (no RESULT line).
+void check_sum(const char* workload, std::int64_t got, std::int64_t want) {
+  if (got == want) return;
+  std::fprintf(stderr, "goro_compare: %s: received sum %lld, sent %lld\n", workload,
+               static_cast<long long>(got), static_cast<long long>(want));
+  std::fflush(stdout);
+  std::_Exit(1);
 }
 
 template <class F>
@@ -56,7 +97,7 @@ void w1_spawn() {
     for (long i = 0; i < n; ++i) goro::go([&wg] { wg.done(); });
     wg.wait();
   });
-  result("W1", "ns_per_goroutine", ns / static_cast<double>(n), "ns");
+  result("W1", "ns_per_goroutine", ns / static_cast<double>(n), unit("ns", n, 1000000));
 }
 
 void w2_park_memory() {
@@ -78,7 +119,7 @@ void w2_park_memory() {
   goro::yield();
   long after = rss_bytes();
   result("W2", "bytes_per_parked", static_cast<double>(after - before) / static_cast<double>(n),
-         "bytes(wait=wait_group)");
+         n == 100000 ? "bytes(wait=wait_group)" : "bytes(wait=wait_group,N=" + std::to_string(n) + ")");
   gate.done();
   finished.wait();
 }
@@ -96,14 +137,130 @@ void w3_yield() {
       });
     wg.wait();
   });
-  result("W3", "ns_per_switch", ns / (2.0 * static_cast<double>(n)), "ns");
+  result("W3", "ns_per_switch", ns / (2.0 * static_cast<double>(n)), unit("ns", n, 5000000));
+}
+
+// W4: two goroutines bounce a value over two unbuffered channels n times.
+void w4_pingpong() {
+  constexpr long def = 1000000;
+  const long n = env_long("N", def);
+  double ns = best_of_3([&] {
+    auto ping = goro::make_chan<int>(), pong = goro::make_chan<int>();
+    goro::wait_group wg;
+    wg.add(2);
+    goro::go([&] {  // the pinger starts every round trip
+      for (long i = 0; i < n; ++i) {
+        ping.send(static_cast<int>(i));
+        pong.recv();
+      }
+      wg.done();
+    });
+    goro::go([&] {  // the ponger answers it
+      for (long i = 0; i < n; ++i) pong.send(*ping.recv());
+      wg.done();
+    });
+    wg.wait();
+  });
+  result("W4", procs_figure("ns_per_roundtrip"), ns / static_cast<double>(n), unit("ns", n, def));
+}
+
+// Sends 0..n-1 through a channel of capacity 1024 from p producers (each a contiguous
+// share) to c consumers, which range over it until it is closed; checks the sum.
+void buffered_run(int p, int c, long n) {
+  auto ch = goro::make_chan<int>(1024);
+  goro::wait_group producers, consumers;
+  std::atomic<std::int64_t> total{0};
+  producers.add(p);
+  consumers.add(c);
+  for (int k = 0; k < p; ++k) {
+    const long lo = n * k / p, hi = n * (k + 1) / p;
+    goro::go([&, lo, hi] {
+      for (long i = lo; i < hi; ++i) ch.send(static_cast<int>(i));
+      producers.done();
+    });
+  }
+  for (int k = 0; k < c; ++k)
+    goro::go([&] {
+      std::int64_t sum = 0;
+      for (int v : ch) sum += v;
+      total.fetch_add(sum, std::memory_order_relaxed);
+      consumers.done();
+    });
+  producers.wait();
+  ch.close();
+  consumers.wait();
+  check_sum("W5", total.load(), static_cast<std::int64_t>(n) * (n - 1) / 2);
+}
+
+// W5: buffered channel (capacity 1024), 1 producer 1 consumer, then 4 and 4; n ints.
+void w5_buffered() {
+  constexpr long def = 10000000;
+  const long n = env_long("N", def);
+  double ns = best_of_3([&] { buffered_run(1, 1, n); });
+  result("W5", "ns_per_item_1p1c", ns / static_cast<double>(n), unit("ns", n, def));
+  ns = best_of_3([&] { buffered_run(4, 4, n); });
+  result("W5", "ns_per_item_4p4c", ns / static_cast<double>(n), unit("ns", n, def));
+}
+
+// W6: two producers each send n/2 ints on their own unbuffered channel and close it; one
+// consumer selects over both and sets a closed one to nil (never ready), until both are.
+void w6_select() {
+  constexpr long def = 1000000;
+  const long n = env_long("N", def), half = n / 2;
+  double ns = best_of_3([&] {
+    goro::chan<int> a = goro::make_chan<int>(), b = goro::make_chan<int>();
+    for (const auto& c : {a, b})
+      goro::go([c, half] {
+        for (long i = 0; i < half; ++i) c.send(static_cast<int>(i));
+        c.close();
+      });
+    std::int64_t sum = 0;
+    while (a || b) {
+      bool closed = false;
+      auto take = [&](std::optional<int> v) {
+        if (v) sum += *v;
+        else closed = true;
+      };
+      const std::size_t i = goro::select(goro::recv_case(a, take), goro::recv_case(b, take));
+      if (closed) (i == 0 ? a : b) = goro::chan<int>{};
+    }
+    check_sum("W6", sum, static_cast<std::int64_t>(half) * (half - 1));
+  });
+  result("W6", "ns_per_msg", ns / static_cast<double>(2 * half), unit("ns", n, def));
+}
+
+// W9: 503 goroutines in a ring of unbuffered channels pass a token n hops. The token
+// carries the hops left; whoever receives 0 closes the next channel, and each goroutine
+// that finds its input closed closes the next one and exits, so the ring winds down.
+void w9_threadring() {
+  constexpr long def = 10000000;
+  constexpr int kRing = 503;
+  const long n = env_long("N", def);
+  double ns = best_of_3([&] {
+    std::vector<goro::chan<int>> ring;
+    for (int i = 0; i < kRing; ++i) ring.push_back(goro::make_chan<int>());
+    goro::wait_group wg;
+    wg.add(kRing);
+    for (int i = 0; i < kRing; ++i)
+      goro::go([in = ring[i], out = ring[(i + 1) % kRing], &wg] {
+        for (int t : in) {
+          if (t == 0) break;
+          out.send(t - 1);
+        }
+        out.close();
+        wg.done();
+      });
+    ring[0].send(static_cast<int>(n));
+    wg.wait();
+  });
+  result("W9", "ns_per_hop", ns / static_cast<double>(n), unit("ns", n, def));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: goro_compare W1|W2|W3\n");
+    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W9\n");
     return 2;
   }
   if (long p = env_long("PROCS", 0); p > 0) goro::set_maxprocs(static_cast<int>(p));
@@ -112,9 +269,13 @@ int main(int argc, char** argv) {
     if (w == "W1") w1_spawn();
     else if (w == "W2") w2_park_memory();
     else if (w == "W3") w3_yield();
+    else if (w == "W4") w4_pingpong();
+    else if (w == "W5") w5_buffered();
+    else if (w == "W6") w6_select();
+    else if (w == "W9") w9_threadring();
     else {
-      std::fprintf(stderr, "goro_compare: unknown workload %s\n", w.c_str());
-      return 2;
+      std::fprintf(stderr, "goro_compare: unsupported workload %s\n", w.c_str());
+      return 3;
     }
     return 0;
   });

@@ -2,13 +2,24 @@
 // one OS thread per goroutine, std::mutex / std::condition_variable for channels and
 // WaitGroups.
 //
-// Usage: thread_compare W1|W2|W3
+// Usage: thread_compare W1|W2|W3|W4|W5|W6|W9
 // Env:   N      workload size (defaults below; scaled down from BENCH.md where threads
 //               cannot reach it, and then the size is in the unit field)
-//        PROCS  read for symmetry with the other systems; the kernel schedules the threads.
+//        PROCS  number of CPUs the process may use: when below the CPUs available, the
+//               process is restricted (sched_setaffinity) to the first PROCS of them
+//               before any thread starts; the kernel schedules the threads on those.
 // Prints `RESULT thread <workload> <figure> <value> <unit>` lines on stdout.
-// W1 and W3 run 3 times in-process and print the best (minimum time) run; W2 is one
-// measurement per process (bench/compare/run starts 3 processes and keeps the lowest).
+// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums).
+// Every workload but W2 runs 3 times in-process and prints the best (minimum time) run; W2
+// is one measurement per process (bench/compare/run starts 3 processes and keeps the lowest).
+//
+// Channels (W4-W6, W9) are the classes below, a mutex and condition variables each:
+// UnbufferedChan hands off (a sender returns only once a receiver took its value),
+// BufferedChan is a ring of fixed capacity. W6 has a real select over two UnbufferedChans
+// (Selector: the channels signal a shared condition variable when a value is offered or
+// they close; the selector polls them in turn and sleeps when none is ready).
+// W4 names its figure after the CPU count (1 -> procs1, all -> procsall, else procs<k>);
+// bench/compare/run starts it once with PROCS=1 and once with all CPUs.
 #include <pthread.h>
 #include <sched.h>
 
@@ -16,6 +27,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -23,6 +35,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -47,6 +60,10 @@ long env_long(const char* name, long def) {
     }
     return v;
 }
+
+// CPUs in the affinity mask at start (before PROCS restricts it), and after.
+int g_cpus_all = 1;
+int g_procs = 1;
 
 // `base`, with the size appended when it differs from the BENCH.md default.
 std::string unit(const char* base, long n, long contract_n) {
@@ -180,6 +197,189 @@ void w2() {
            unit("bytes", n, contract_n));
 }
 
+// base_procs1 on one CPU, base_procsall on all CPUs, base_procs<k> otherwise.
+std::string procs_figure(const char* base) {
+    if (g_procs == 1) return std::string(base) + "_procs1";
+    if (g_procs == g_cpus_all) return std::string(base) + "_procsall";
+    return std::string(base) + "_procs" + std::to_string(g_procs);
+}
+
+// Applies PROCS: keeps the process on the first PROCS CPUs of its affinity mask (threads
+// started later inherit it). Sets g_cpus_all and g_procs.
+void apply_procs() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return;
+    g_cpus_all = g_procs = CPU_COUNT(&set);
+    const long want = env_long("PROCS", g_cpus_all);
+    if (want >= g_cpus_all) return;
+    cpu_set_t fewer;
+    CPU_ZERO(&fewer);
+    for (int c = 0, kept = 0; c < CPU_SETSIZE && kept < want; ++c)
+        if (CPU_ISSET(c, &set)) {
+            CPU_SET(c, &fewer);
+            ++kept;
+        }
+    if (sched_setaffinity(0, sizeof fewer, &fewer) == 0) g_procs = static_cast<int>(want);
+}
+
+// A failed check: say why on stderr and leave at once with status 1 (no RESULT line).
+void check_sum(const char* workload, std::int64_t got, std::int64_t want) {
+    if (got == want) return;
+    std::fprintf(stderr, "thread_compare: %s: received sum %lld, sent %lld\n", workload,
+                 static_cast<long long>(got), static_cast<long long>(want));
+    std::fflush(stdout);
+    std::_Exit(1);
+}
+
+// Runs once() kReps times and returns the shortest time in ns.
+template <class Fn>
+double best_of(Fn&& once) {
+    double best = std::numeric_limits<double>::infinity();
+    for (int r = 0; r < kReps; ++r) {
+        const auto start = Clock::now();
+        once();
+        best = std::min(best, ns_between(start, Clock::now()));
+    }
+    return best;
+}
+
+// Where a select sleeps: channels bump `gen` and notify when they offer a value or close.
+struct Selector {
+    std::mutex m;
+    std::condition_variable cv;
+    std::uint64_t gen = 0;
+    void signal() {
+        {
+            std::lock_guard<std::mutex> lk(m);
+            ++gen;
+        }
+        cv.notify_one();
+    }
+};
+
+// What a non-blocking receive found.
+enum class Poll { value, empty, closed };
+
+// Unbuffered channel of ints: send() offers its value in the one slot, then waits until a
+// receiver has taken it (a hand-off, as Go's). Sending on a closed channel aborts.
+// Waiters are notified after the mutex is released, so a woken thread does not at once
+// block again on the mutex its waker still holds.
+class UnbufferedChan {
+public:
+    // Makes `s` hear about offers and the close (one selecting receiver at most).
+    void watch(Selector* s) {
+        std::lock_guard<std::mutex> lk(m_);
+        selector_ = s;
+    }
+    void send(int v) {
+        std::unique_lock<std::mutex> lk(m_);
+        send_cv_.wait(lk, [this] { return !full_ || closed_; });  // the slot is free
+        if (closed_) abort_closed();
+        value_ = v;
+        full_ = true;
+        const std::uint64_t ticket = ++offered_;
+        lk.unlock();
+        recv_cv_.notify_one();
+        if (selector_) selector_->signal();
+        lk.lock();
+        send_cv_.wait(lk, [&] { return taken_ >= ticket; });
+    }
+    // Blocks until a value is offered (returns it) or the channel is closed (nullopt).
+    std::optional<int> recv() {
+        std::unique_lock<std::mutex> lk(m_);
+        recv_cv_.wait(lk, [this] { return full_ || closed_; });
+        if (!full_) return std::nullopt;
+        return take(lk);
+    }
+    // Takes an offered value into `out` if there is one; never blocks.
+    Poll try_recv(int& out) {
+        std::unique_lock<std::mutex> lk(m_);
+        if (full_) {
+            out = take(lk);
+            return Poll::value;
+        }
+        return closed_ ? Poll::closed : Poll::empty;
+    }
+    void close() {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            closed_ = true;
+        }
+        recv_cv_.notify_all();
+        send_cv_.notify_all();
+        if (selector_) selector_->signal();
+    }
+
+private:
+    // Empties the slot (lk holds m_ and is released) and wakes the senders: the one
+    // waiting for its ticket, and one waiting for the free slot.
+    int take(std::unique_lock<std::mutex>& lk) {
+        full_ = false;
+        ++taken_;
+        const int v = value_;
+        lk.unlock();
+        send_cv_.notify_all();
+        return v;
+    }
+    [[noreturn]] static void abort_closed() {
+        std::fprintf(stderr, "thread_compare: send on closed channel\n");
+        std::abort();
+    }
+
+    std::mutex m_;
+    std::condition_variable recv_cv_, send_cv_;
+    Selector* selector_ = nullptr;  // set before use, then only read
+    int value_ = 0;
+    bool full_ = false, closed_ = false;
+    std::uint64_t offered_ = 0, taken_ = 0;
+};
+
+// Buffered channel of ints: a ring of `capacity` slots; send() blocks while it is full,
+// recv() while it is empty (nullopt once closed and drained).
+class BufferedChan {
+public:
+    explicit BufferedChan(std::size_t capacity) : buf_(capacity) {}
+    void send(int v) {
+        std::unique_lock<std::mutex> lk(m_);
+        not_full_.wait(lk, [this] { return count_ < buf_.size() || closed_; });
+        if (closed_) {
+            std::fprintf(stderr, "thread_compare: send on closed channel\n");
+            std::abort();
+        }
+        buf_[(head_ + count_) % buf_.size()] = v;
+        ++count_;
+        lk.unlock();
+        not_empty_.notify_one();
+    }
+    std::optional<int> recv() {
+        std::unique_lock<std::mutex> lk(m_);
+        not_empty_.wait(lk, [this] { return count_ > 0 || closed_; });
+        if (count_ == 0) return std::nullopt;
+        const int v = buf_[head_];
+        head_ = (head_ + 1) % buf_.size();
+        --count_;
+        lk.unlock();
+        not_full_.notify_one();
+        return v;
+    }
+    void close() {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            closed_ = true;
+        }
+        not_empty_.notify_all();
+        not_full_.notify_all();
+    }
+
+private:
+    std::mutex m_;
+    std::condition_variable not_full_, not_empty_;
+    std::vector<int> buf_;
+    std::size_t head_ = 0, count_ = 0;
+    bool closed_ = false;
+};
+
 // First CPU this process may run on.
 int first_allowed_cpu() {
     cpu_set_t set;
@@ -221,13 +421,153 @@ void w3() {
     result("W3", "ns_per_switch", best / static_cast<double>(2 * n), unit("ns", n, contract_n));
 }
 
+// W4: two threads bounce a value over two unbuffered channels N times (default scaled down
+// to 100,000: a round trip is two futex wake-ups, tens of microseconds across CPUs).
+void w4() {
+    constexpr long contract_n = 1000000, def = 100000;
+    const long n = env_long("N", def);
+    const double best = best_of([&] {
+        UnbufferedChan ping, pong;
+        std::thread pinger([&] {  // starts every round trip
+            for (long i = 0; i < n; ++i) {
+                ping.send(static_cast<int>(i));
+                pong.recv();
+            }
+        });
+        std::thread ponger([&] {  // answers it
+            for (long i = 0; i < n; ++i) pong.send(*ping.recv());
+        });
+        pinger.join();
+        ponger.join();
+    });
+    result("W4", procs_figure("ns_per_roundtrip").c_str(), best / static_cast<double>(n),
+           unit("ns", n, contract_n));
+}
+
+// Sends 0..n-1 through a BufferedChan(1024) from p producer threads (each a contiguous
+// share) to c consumer threads, which receive until it is closed; checks the sum.
+void buffered_run(int p, int c, long n) {
+    BufferedChan ch(1024);
+    std::atomic<std::int64_t> total{0};
+    std::vector<std::thread> producers, consumers;
+    for (int k = 0; k < p; ++k) {
+        const long lo = n * k / p, hi = n * (k + 1) / p;
+        producers.emplace_back([&, lo, hi] {
+            for (long i = lo; i < hi; ++i) ch.send(static_cast<int>(i));
+        });
+    }
+    for (int k = 0; k < c; ++k) {
+        consumers.emplace_back([&] {
+            std::int64_t sum = 0;
+            while (auto v = ch.recv()) sum += *v;
+            total.fetch_add(sum, std::memory_order_relaxed);
+        });
+    }
+    for (auto& t : producers) t.join();
+    ch.close();
+    for (auto& t : consumers) t.join();
+    check_sum("W5", total.load(), static_cast<std::int64_t>(n) * (n - 1) / 2);
+}
+
+// W5: buffered channel (capacity 1024), 1 producer 1 consumer, then 4 and 4; N ints.
+void w5() {
+    constexpr long contract_n = 10000000;
+    const long n = env_long("N", contract_n);
+    double best = best_of([&] { buffered_run(1, 1, n); });
+    result("W5", "ns_per_item_1p1c", best / static_cast<double>(n), unit("ns", n, contract_n));
+    best = best_of([&] { buffered_run(4, 4, n); });
+    result("W5", "ns_per_item_4p4c", best / static_cast<double>(n), unit("ns", n, contract_n));
+}
+
+// Select over two channels: receives from whichever is ready (trying them in turn,
+// starting with the one after the last taken, for fairness) and sleeps on the Selector
+// while neither is. Returns the index of the channel taken and what it found there
+// (Poll::value with `out` set, or Poll::closed). A nil channel (nullptr) is never ready.
+std::pair<int, Poll> select2(UnbufferedChan* chans[2], Selector& sel, int& out, int& next) {
+    for (;;) {
+        std::uint64_t seen;
+        {
+            std::lock_guard<std::mutex> lk(sel.m);
+            seen = sel.gen;
+        }
+        for (int k = 0; k < 2; ++k) {
+            const int i = (next + k) % 2;
+            if (chans[i] == nullptr) continue;
+            const Poll r = chans[i]->try_recv(out);
+            if (r != Poll::empty) {
+                next = (i + 1) % 2;
+                return {i, r};
+            }
+        }
+        std::unique_lock<std::mutex> lk(sel.m);
+        sel.cv.wait(lk, [&] { return sel.gen != seen; });  // an offer or close since `seen`
+    }
+}
+
+// W6: two producer threads each send N/2 ints on their own unbuffered channel and close
+// it; the main thread selects over both and drops (nils) a closed one, until both are.
+void w6() {
+    constexpr long contract_n = 1000000;
+    const long n = env_long("N", contract_n), half = n / 2;
+    const double best = best_of([&] {
+        Selector sel;
+        UnbufferedChan a, b;
+        a.watch(&sel);
+        b.watch(&sel);
+        auto produce = [half](UnbufferedChan* c) {
+            for (long i = 0; i < half; ++i) c->send(static_cast<int>(i));
+            c->close();
+        };
+        std::thread pa(produce, &a), pb(produce, &b);
+        UnbufferedChan* chans[2] = {&a, &b};
+        std::int64_t sum = 0;
+        int v = 0, next = 0;
+        while (chans[0] || chans[1]) {
+            const auto [i, r] = select2(chans, sel, v, next);
+            if (r == Poll::closed) chans[i] = nullptr;
+            else sum += v;
+        }
+        pa.join();
+        pb.join();
+        check_sum("W6", sum, static_cast<std::int64_t>(half) * (half - 1));
+    });
+    result("W6", "ns_per_msg", best / static_cast<double>(2 * half), unit("ns", n, contract_n));
+}
+
+// W9: 503 threads in a ring of unbuffered channels pass a token N hops (default scaled
+// down to 1,000,000: every hop is a futex wake-up and a context switch). The token carries
+// the hops left; whoever receives 0 closes the next channel, and each thread that finds
+// its input closed closes the next one and exits, so the ring winds down.
+void w9() {
+    constexpr long contract_n = 10000000, def = 1000000;
+    constexpr int kRing = 503;
+    const long n = env_long("N", def);
+    const double best = best_of([&] {
+        auto ring = std::make_unique<UnbufferedChan[]>(kRing);
+        std::vector<std::thread> threads;
+        threads.reserve(kRing);
+        for (int i = 0; i < kRing; ++i) {
+            threads.emplace_back([in = &ring[i], out = &ring[(i + 1) % kRing]] {
+                while (auto t = in->recv()) {
+                    if (*t == 0) break;
+                    out->send(*t - 1);
+                }
+                out->close();
+            });
+        }
+        ring[0].send(static_cast<int>(n));
+        for (auto& t : threads) t.join();
+    });
+    result("W9", "ns_per_hop", best / static_cast<double>(n), unit("ns", n, contract_n));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<void()>> workloads{
-        {"W1", w1}, {"W2", w2}, {"W3", w3}};
+        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W9", w9}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: thread_compare W1|W2|W3\n");
+        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W9\n");
         return 2;
     }
     auto it = workloads.find(argv[1]);
@@ -235,6 +575,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "thread_compare: unsupported workload %s\n", argv[1]);
         return 3;
     }
+    apply_procs();
     it->second();
     return 0;
 }
