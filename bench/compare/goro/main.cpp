@@ -9,9 +9,7 @@
 // all CPUs -> procsall, else procs<k>); bench/compare/run starts it once with PROCS=1 and
 // once with PROCS=<all CPUs>.
 //
-// W2 note: BENCH.md parks the goroutines in a channel receive; goro's channels are not
-// built yet (issue 3), so here they park in wait_group::wait, which goes through the same
-// park path. The unit field says so.
+// W2 parks the goroutines in a receive from one unbuffered channel, as BENCH.md says.
 #include <goro/goro.hpp>
 #include <sched.h>
 
@@ -102,25 +100,24 @@ void w1_spawn() {
 
 void w2_park_memory() {
   const long n = env_long("N", 100000);
-  goro::wait_group parked, gate, finished;
-  parked.add(static_cast<int>(n));
-  gate.add(1);
+  auto c = goro::make_chan<int>();
+  goro::wait_group running, finished;
+  running.add(static_cast<int>(n));
   finished.add(static_cast<int>(n));
   long before = rss_bytes();
   for (long i = 0; i < n; ++i)
     goro::go([&] {
-      parked.done();
-      gate.wait();
+      running.done();
+      c.recv();  // parks until close
       finished.done();
     });
-  parked.wait();
-  // Every goroutine has signalled; wait until each has really switched out (parked).
-  while (goro::num_goroutines() > static_cast<std::size_t>(n) + 1) goro::yield();
-  goro::yield();
+  running.wait();
+  // Every goroutine has run (its stack page is touched); let the last ones reach recv.
+  for (int i = 0; i < 100; ++i) goro::yield();
   long after = rss_bytes();
   result("W2", "bytes_per_parked", static_cast<double>(after - before) / static_cast<double>(n),
-         n == 100000 ? "bytes(wait=wait_group)" : "bytes(wait=wait_group,N=" + std::to_string(n) + ")");
-  gate.done();
+         unit("bytes", n, 100000));
+  c.close();
   finished.wait();
 }
 
