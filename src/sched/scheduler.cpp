@@ -21,6 +21,16 @@ thread_local worker* tls_worker = nullptr;
 std::mutex start_mu;
 
 constexpr int kStealRounds = 4;
+constexpr std::int64_t kRunnextGraceNs = 3000;
+
+void spin_for_ns(std::int64_t ns) noexcept {
+  std::int64_t until = platform::now_ns() + ns;
+  while (platform::now_ns() < until) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+}
 constexpr int kGoroutineChunk = 128;
 }  // namespace
 
@@ -193,10 +203,16 @@ goroutine* scheduler::steal(worker* w) noexcept {
       processor* victim = proc((start + k) % n);
       if (!victim || victim == own) continue;
       if (goroutine* g = victim->runq.steal_into(own->runq)) return g;
-      // Last round: take the victim's runnext too (it may be about to run it, but a
-      // worker that keeps it to itself while we idle is worse).
-      if (round == kStealRounds - 1)
-        if (goroutine* g = victim->runnext.exchange(nullptr, std::memory_order_acq_rel)) return g;
+      // Last round: the victim's runnext too, but only if it is still there after ~3 us
+      // (Go's rule): a goroutine just readied by a running goroutine is about to run on
+      // that P, typically because the readier is about to park (ping-pong, pipelines);
+      // taking it would bounce the pair between cores on every hand-off.
+      if (round == kStealRounds - 1) {
+        if (goroutine* g = victim->runnext.load(std::memory_order_acquire)) {
+          spin_for_ns(kRunnextGraceNs);
+          if (victim->runnext.compare_exchange_strong(g, nullptr, std::memory_order_acq_rel)) return g;
+        }
+      }
     }
     if (goroutine* g = take_global(own)) return g;
   }
