@@ -22,6 +22,7 @@ std::mutex start_mu;
 
 constexpr int kStealRounds = 4;
 constexpr std::int64_t kRunnextGraceNs = 3000;
+constexpr std::int64_t kSpinBeforeIdleNs = 50000;
 
 void spin_for_ns(std::int64_t ns) noexcept {
   std::int64_t until = platform::now_ns() + ns;
@@ -253,10 +254,20 @@ goroutine* scheduler::find_runnable(worker* w) noexcept {
       nspinning_.fetch_add(1, std::memory_order_seq_cst);
     }
     if (w->spinning && n > 1) {
-      if (goroutine* g = steal(w)) {
-        stop_spinning(w);
-        return g;
-      }
+      // Keep looking for a while before sleeping: while this worker spins, readiers see
+      // nspinning > 0 and skip the futex wake-up, which costs microseconds here and
+      // would land on every hand-off of a ping-pong or pipeline running on another P.
+      std::int64_t give_up = platform::now_ns() + kSpinBeforeIdleNs;
+      do {
+        if (goroutine* g = steal(w)) {
+          stop_spinning(w);
+          return g;
+        }
+        if (goroutine* g = find_runnable_fast(w)) {
+          stop_spinning(w);
+          return g;
+        }
+      } while (platform::now_ns() < give_up && p->id < nprocs());
     }
     go_idle(w);
   }
