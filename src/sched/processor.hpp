@@ -31,6 +31,9 @@ struct alignas(64) processor {
   run_queue runq;
   timer_heap timers;
   std::uint32_t global_check_countdown = 61;
+  // A clock refreshed every kGlobalCheckInterval schedules and on waking: what a park
+  // records as "waiting since" (for dumps) without reading the clock on every park.
+  std::int64_t coarse_now = 0;
   std::uint32_t runnext_streak = 0;  // consecutive picks from runnext (fairness bound)
 
   // Free control blocks: reused newest first (warm in this core's cache); the oldest

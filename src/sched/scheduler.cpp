@@ -23,6 +23,7 @@ std::mutex start_mu;
 constexpr int kStealRounds = 4;
 constexpr std::int64_t kRunnextGraceNs = 3000;
 constexpr std::int64_t kSpinBeforeIdleNs = 50000;
+constexpr std::int64_t kSpinPollGapNs = 1000;
 
 void spin_for_ns(std::int64_t ns) noexcept {
   std::int64_t until = platform::now_ns() + ns;
@@ -189,6 +190,7 @@ goroutine* scheduler::find_runnable_slow(processor* p, bool tick) noexcept {
   if (p->timers.next_deadline() != platform::kNever) run_timers(p);
   if (tick) {
     p->global_check_countdown = kGlobalCheckInterval;
+    p->coarse_now = platform::coarse_now_ns();
     if (!global_.empty())
       if (goroutine* g = take_global(p)) return g;
   }
@@ -267,6 +269,7 @@ goroutine* scheduler::find_runnable(worker* w) noexcept {
           stop_spinning(w);
           return g;
         }
+        spin_for_ns(kSpinPollGapNs);  // poll other Ps' queues gently: they are hot lines
       } while (platform::now_ns() < give_up && p->id < nprocs());
     }
     go_idle(w);
@@ -310,6 +313,7 @@ void scheduler::go_idle(worker* w) {
     platform::futex_wait(&w->wake_word, 0, timeout);
   }
   w->wake_word.store(0, std::memory_order_relaxed);
+  w->p->coarse_now = platform::coarse_now_ns();
   leave_idle_list();
 }
 

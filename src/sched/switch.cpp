@@ -157,7 +157,7 @@ void park_current(wait_reason reason, bool (*commit)(void*), void* arg) {
   worker* w = current_worker();
   goroutine* g = w->current;
   g->reason = reason;
-  g->wait_since_ns.store(platform::coarse_now_ns(), std::memory_order_relaxed);
+  g->wait_since_ns.store(w->p->coarse_now, std::memory_order_relaxed);
   switch_request req{g, switch_kind::park, commit, arg};
   leave(w, req);
   g->reason = wait_reason::none;
