@@ -3,8 +3,9 @@
 #include <goro/goro.hpp>
 #include <gtest/gtest.h>
 
+#include "support/waker_thread.hpp"
+
 #include <stdexcept>
-#include <latch>
 #include <thread>
 
 namespace {
@@ -78,15 +79,10 @@ TEST_F(Fatal, NoDeadlockWhileAPlainThreadCanWakeMain) {
       {
         goro::wait_group wg;
         wg.add(1);
-        std::latch registered(1);
-        std::thread t([&] {
-          // This thread has used goro, so it counts as a possible waker while it runs.
-          goro::yield();
-          registered.count_down();
+        std::thread t = goro::test::start_waker_thread([&] {
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
           wg.done();
         });
-        registered.wait();
         goro::run([&] { wg.wait(); });
         t.join();
         std::exit(0);

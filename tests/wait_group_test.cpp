@@ -2,8 +2,9 @@
 #include <goro/goro.hpp>
 #include <gtest/gtest.h>
 
+#include "support/waker_thread.hpp"
+
 #include <atomic>
-#include <latch>
 #include <thread>
 #include <vector>
 
@@ -93,13 +94,7 @@ TEST(WaitGroup, PlainThreadsWaitAndSignal) {
   // 16); otherwise the deadlock check may rightly fire before it ever calls done().
   goro::wait_group wg2;
   wg2.add(2);
-  std::latch registered(1);
-  std::thread a([&] {
-    goro::yield();
-    registered.count_down();
-    wg2.done();
-  });
-  registered.wait();
+  std::thread a = goro::test::start_waker_thread([&] { wg2.done(); });
   int r = goro::run([&] {
     wg2.done();
     wg2.wait();

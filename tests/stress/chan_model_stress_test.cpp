@@ -6,9 +6,10 @@
 #include <goro/goro.hpp>
 #include <gtest/gtest.h>
 
+#include "support/waker_thread.hpp"
+
 #include <algorithm>
 #include <atomic>
-#include <latch>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -110,14 +111,10 @@ void run_trial(std::uint64_t seed) {
   const int ops = 50 + static_cast<int>(rng() % 200);
   goro::wait_group plain_done;
   plain_done.add(1);
-  std::latch registered(1);  // the thread counts as a waker before main can block
-  std::thread plain([&] {
-    goro::yield();
-    registered.count_down();
+  std::thread plain = goro::test::start_waker_thread([&] {
     produce(t, 99, seed * 7 + 1, ops);
     plain_done.done();
   });
-  registered.wait();
   goro::run([&] {
     goro::wait_group prod, cons;
     prod.add(producers);

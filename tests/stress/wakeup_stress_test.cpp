@@ -5,9 +5,10 @@
 #include <goro/goro.hpp>
 #include <gtest/gtest.h>
 
+#include "support/waker_thread.hpp"
+
 #include <atomic>
 #include <memory>
-#include <latch>
 #include <random>
 #include <thread>
 #include <vector>
@@ -49,13 +50,7 @@ void run_seed(std::uint64_t seed) {
   };
   // The plain thread registers with goro (its first goro call) before main can block:
   // until then it does not count as a possible waker (API.md settled detail 16).
-  std::latch registered(1);
-  std::thread plain([&] {
-    goro::yield();
-    registered.count_down();
-    hop(plain_hop);
-  });
-  registered.wait();
+  std::thread plain = goro::test::start_waker_thread([&] { hop(plain_hop); });
   goro::run([&] {
     for (int i = 0; i < n; ++i)
       if (i != plain_hop) goro::go(hop, i);
