@@ -35,7 +35,7 @@ void wait_queue::remove(chan_waiter* w) noexcept {
   w->queued = false;
 }
 
-chan_waiter* wait_queue::pop_claimable() noexcept {
+chan_waiter* wait_queue::pop_claimable_slow() noexcept {
   while (chan_waiter* w = head_) {
     remove(w);
     if (!w->sel) return w;

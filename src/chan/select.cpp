@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "goro/panic.hpp"
@@ -22,19 +23,39 @@ std::uint64_t next_random() noexcept {
   return state * 0x2545F4914F6CDD1DULL;
 }
 
-// Small arrays on the stack for the usual few cases, the heap beyond.
+// n elements on the stack for the usual few cases (the heap beyond), default-initialized:
+// a select must not pay for zeroing or constructing what it does not use.
 template <class T, std::size_t N = 8>
 class small_array {
  public:
-  explicit small_array(std::size_t n) : data_(n <= N ? inline_ : (heap_ = std::make_unique<T[]>(n)).get()) {}
+  explicit small_array(std::size_t n) : n_(n) {
+    data_ = n <= N ? reinterpret_cast<T*>(inline_) : static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{alignof(T)}));
+    for (std::size_t i = 0; i < n; ++i) ::new (data_ + i) T;
+  }
+  ~small_array() {
+    for (std::size_t i = 0; i < n_; ++i) data_[i].~T();
+    if (n_ > N) ::operator delete(data_, std::align_val_t{alignof(T)});
+  }
+  small_array(const small_array&) = delete;
+  small_array& operator=(const small_array&) = delete;
   T& operator[](std::size_t i) noexcept { return data_[i]; }
   T* begin() noexcept { return data_; }
 
  private:
-  T inline_[N]{};
-  std::unique_ptr<T[]> heap_;
+  alignas(T) unsigned char inline_[N * sizeof(T)];
+  std::size_t n_;
   T* data_;
 };
+
+// Sorts the few channel pointers of a select (insertion sort: n is small).
+void sort_small(chan_core** a, std::size_t n) noexcept {
+  for (std::size_t i = 1; i < n; ++i) {
+    chan_core* x = a[i];
+    std::size_t j = i;
+    for (; j > 0 && a[j - 1] > x; --j) a[j] = a[j - 1];
+    a[j] = x;
+  }
+}
 
 // The distinct channels of a select, in address order (the lock order).
 struct lock_set {
@@ -65,7 +86,8 @@ std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default
     if (has_default) return n;
     block_forever(n == 0 ? wait_reason::select_no_cases : wait_reason::select);
   }
-  std::sort(cores.begin(), cores.begin() + ncores);
+  if (ncores <= 16) sort_small(cores.begin(), ncores);
+  else std::sort(cores.begin(), cores.begin() + ncores);
   ncores = static_cast<std::size_t>(std::unique(cores.begin(), cores.begin() + ncores) - cores.begin());
   lock_set locks{cores.begin(), ncores};
 

@@ -75,10 +75,11 @@ class wait_queue {
   void remove(chan_waiter* w) noexcept;  // no-op if not queued
   // The first waiter that can still be taken: plain waiters always, select waiters only
   // if this claims their select. Stale select waiters met on the way are dropped.
-  chan_waiter* pop_claimable() noexcept;
+  chan_waiter* pop_claimable() noexcept { return head_ ? pop_claimable_slow() : nullptr; }
   bool empty() const noexcept { return head_ == nullptr; }
 
  private:
+  chan_waiter* pop_claimable_slow() noexcept;
   chan_waiter* head_ = nullptr;
   chan_waiter* tail_ = nullptr;
 };
