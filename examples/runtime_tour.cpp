@@ -1,10 +1,11 @@
-// runtime_tour: what goro's runtime core does, measured on this machine and printed.
-// (The full showcase of the project's ideas comes with channels, sync and net.)
+// runtime_tour: what goro's runtime and channels do, measured on this machine and
+// printed. (The full showcase of the project's ideas comes with sync, time and net.)
 //   1. spawn 100,000 goroutines and join them with a wait_group;
-//   2. park 100,000 goroutines at once and report the memory each costs;
+//   2. park 100,000 goroutines at once (in a channel receive) and report their memory;
 //   3. two goroutines yielding to each other on one worker: the cost of a switch;
 //   4. 1,000 goroutines sleeping at once without holding a thread;
-//   5. parallel work spread over every worker.
+//   5. parallel work spread over every worker;
+//   6. a pipeline of goroutines joined by channels, and a select with a timeout.
 #include <goro/goro.hpp>
 
 #include <atomic>
@@ -57,22 +58,22 @@ int main(int argc, char** argv) {
     }
     {  // 2. parked goroutines cost a page of stack plus a control block
       const int n = many;
-      goro::wait_group started, release, finished;
+      auto gate = goro::make_chan<goro::unit>();
+      goro::wait_group started, finished;
       long before = rss_kib();
       started.add(n);
-      release.add(1);
       finished.add(n);
       for (int i = 0; i < n; ++i)
         goro::go([&] {
           started.done();
-          release.wait();
+          gate.recv();  // parks until the channel is closed
           finished.done();
         });
       started.wait();
       long after = rss_kib();
       std::printf("parked      %d goroutines at once: %zu alive, %.0f bytes of RSS each\n", n,
                   goro::num_goroutines(), (after - before) * 1024.0 / n);
-      release.done();
+      gate.close();  // wakes every one of them
       finished.wait();
     }
     {  // 3. context switch
@@ -125,6 +126,31 @@ int main(int argc, char** argv) {
       wg.wait();
       std::printf("parallel    %d CPU-bound goroutines ran on %zu worker threads in %.1f ms\n", n,
                   threads.size(), ms_since(t));
+    }
+    {  // 6. share memory by communicating: a pipeline, then a select with a timeout
+      const int n = quick ? 10000 : 1000000;
+      auto numbers = goro::make_chan<int>(64);
+      auto squares = goro::make_chan<long>(64);
+      auto t = clk::now();
+      goro::go([=] {
+        for (int i = 0; i < n; ++i) numbers.send(i);
+        numbers.close();
+      });
+      goro::go([=] {
+        for (int v : numbers) squares.send(long(v) * v);
+        squares.close();
+      });
+      long sum = 0;
+      for (long v : squares) sum += v;
+      std::printf("pipeline    %d values through 3 goroutines and 2 channels: %.0f ns per value "
+                  "(sum of squares %ld)\n",
+                  n, ms_since(t) * 1e6 / n, sum);
+      auto never = goro::make_chan<int>();
+      t = clk::now();
+      goro::select(goro::recv_case(never, [](std::optional<int>) { std::puts("impossible"); }),
+                   goro::recv_case(goro::after(std::chrono::milliseconds(20)), [&] {
+                     std::printf("select      nothing arrived: timed out after %.1f ms\n", ms_since(t));
+                   }));
     }
     return 0;
   });
