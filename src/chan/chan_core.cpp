@@ -235,11 +235,6 @@ void chan_core::close() {
   }
 }
 
-void wake_chan_waiter(chan_waiter* w) noexcept {
-  waiter target = w->w;  // copy: once woken, w may be gone
-  wake_waiter(target);
-}
-
 void block_forever(wait_reason reason) {
   waiter w;
   prepare_waiter(w);

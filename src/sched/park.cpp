@@ -47,15 +47,17 @@ void prepare_waiter(waiter& w) noexcept {
   if (wk && wk->current) {
     w.g = wk->current;
     w.thread = nullptr;
+    w.on = wk;  // no switch can happen before the park: the goroutine stays on wk
   } else {
     w.g = nullptr;
     w.thread = &plain_thread_parker();
+    w.on = nullptr;
   }
 }
 
 void park_waiter(waiter& w, wait_reason reason, bool (*commit)(void*), void* arg) {
   if (w.g) {
-    park_current(reason, commit, arg);
+    park_on(w.on, reason, commit, arg);
     return;
   }
   plain_thread_blocks();

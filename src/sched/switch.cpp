@@ -154,7 +154,10 @@ void goro::yield() {
 namespace goro::detail {
 
 void park_current(wait_reason reason, bool (*commit)(void*), void* arg) {
-  worker* w = current_worker();
+  park_on(current_worker(), reason, commit, arg);
+}
+
+void park_on(worker* w, wait_reason reason, bool (*commit)(void*), void* arg) {
   goroutine* g = w->current;
   g->reason = reason;
   g->wait_since_ns.store(w->p->coarse_now, std::memory_order_relaxed);

@@ -28,6 +28,8 @@ void run_from_g0(worker* w, goroutine* g);
 // On a goroutine (w->current):
 
 void park_current(wait_reason reason, bool (*commit)(void*), void* arg);
+// The same for the goroutine running on w (the caller knows w: one thread-local read less).
+void park_on(worker* w, wait_reason reason, bool (*commit)(void*), void* arg);
 [[noreturn]] void exit_current();
 
 }  // namespace goro::detail

@@ -125,8 +125,12 @@ class chan_core {
   std::size_t sendx_ = 0;
 };
 
-// Wakes a waiter taken off a queue (after the lock is released).
-void wake_chan_waiter(chan_waiter* w) noexcept;
+// Wakes a waiter taken off a queue (after the lock is released). Copies the waiter
+// first: once woken, its record may be gone.
+inline void wake_chan_waiter(chan_waiter* w) noexcept {
+  waiter target = w->w;
+  wake_waiter(target);
+}
 // Blocks the caller forever (an operation on a nil channel, or an empty select).
 [[noreturn]] void block_forever(wait_reason reason);
 

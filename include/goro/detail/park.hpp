@@ -44,10 +44,12 @@ enum class wait_reason : std::uint8_t {
 const char* wait_reason_name(wait_reason r) noexcept;
 
 struct thread_parker;  // a plain thread's futex (src/platform/thread_parker.hpp)
+struct worker;         // src/sched/worker.hpp
 
 struct waiter {
   goroutine* g = nullptr;             // the goroutine that waits, or null
   thread_parker* thread = nullptr;    // the plain thread that waits, if g is null
+  worker* on = nullptr;               // g's worker, from prepare_waiter until it parks
 };
 
 // Counts the calling plain thread (once, until it exits) as a possible waker for the
