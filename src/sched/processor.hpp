@@ -28,6 +28,9 @@ struct alignas(64) processor {
   // Touched by thieves and by idle workers' re-checks: a cache line of its own, apart
   // from the owner's hot fields above.
   alignas(64) std::atomic<goroutine*> runnext{nullptr};
+  // Thieves' note of when they first saw the current runnext (the steal grace).
+  std::atomic<goroutine*> runnext_seen{nullptr};
+  std::atomic<std::int64_t> runnext_seen_since{0};
   run_queue runq;
   timer_heap timers;
   std::uint32_t global_check_countdown = 61;

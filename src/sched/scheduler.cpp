@@ -21,8 +21,8 @@ thread_local worker* tls_worker = nullptr;
 std::mutex start_mu;
 
 constexpr int kStealRounds = 4;
-constexpr std::int64_t kRunnextGraceNs = 3000;
-constexpr std::int64_t kSpinBeforeIdleNs = 50000;
+constexpr std::int64_t kRunnextGraceNs = 50000;
+constexpr std::int64_t kSpinBeforeIdleNs = 100000;
 constexpr std::int64_t kSpinPollGapNs = 1000;
 
 void spin_for_ns(std::int64_t ns) noexcept {
@@ -206,14 +206,22 @@ goroutine* scheduler::steal(worker* w) noexcept {
       processor* victim = proc((start + k) % n);
       if (!victim || victim == own) continue;
       if (goroutine* g = victim->runq.steal_into(own->runq)) return g;
-      // Last round: the victim's runnext too, but only if it is still there after ~3 us
-      // (Go's rule): a goroutine just readied by a running goroutine is about to run on
-      // that P, typically because the readier is about to park (ping-pong, pipelines);
-      // taking it would bounce the pair between cores on every hand-off.
+      // Last round: the victim's runnext too, but only once it has sat there for the
+      // grace period (Go's rule, whose usleep(3) lasts ~80 us on Linux): a goroutine just
+      // readied by a running one is about to run on that P, typically because the readier
+      // is about to park (ping-pong, pipelines, producer/consumer); taking it at once
+      // bounces such pairs between cores on every hand-off. Thieves keep polling the
+      // queues meanwhile; the victim records when its current runnext was first seen.
       if (round == kStealRounds - 1) {
         if (goroutine* g = victim->runnext.load(std::memory_order_acquire)) {
-          spin_for_ns(kRunnextGraceNs);
-          if (victim->runnext.compare_exchange_strong(g, nullptr, std::memory_order_acq_rel)) return g;
+          std::int64_t now = platform::now_ns();
+          if (victim->runnext_seen.load(std::memory_order_relaxed) != g) {
+            victim->runnext_seen.store(g, std::memory_order_relaxed);
+            victim->runnext_seen_since.store(now, std::memory_order_relaxed);
+          } else if (now - victim->runnext_seen_since.load(std::memory_order_relaxed) >= kRunnextGraceNs &&
+                     victim->runnext.compare_exchange_strong(g, nullptr, std::memory_order_acq_rel)) {
+            return g;
+          }
         }
       }
     }
