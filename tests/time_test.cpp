@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 #include <chrono>
 
 #include "support/scale.hpp"
@@ -78,6 +79,31 @@ TEST(Sleep, AWokenSleeperRunsWhileAnotherWorkerIsIdle) {
   // The only goroutine sleeps: every worker goes idle with a timer timeout, and the
   // timer must still fire (no deadlock report, no hang).
   goro::run([] { goro::sleep(30ms); });
+}
+
+}  // namespace
+
+namespace {
+
+// Regression: timers lived only on their P, so a goroutine that never parks kept its P's
+// timers from firing (found by Mutex.AHogCannotStarveAWaiter). Now an idle worker fires
+// another P's timers once they are overdue by a slack (1 ms).
+TEST(Sleep, TimersOfABusyPFireElsewhere) {
+  if (goro::maxprocs() < 2) GTEST_SKIP() << "needs two workers";
+  goro::run([] {
+    std::atomic<bool> woke{false};
+    auto start = std::chrono::steady_clock::now();
+    auto timeout = goro::after(5ms);  // on this goroutine's P
+    goro::go([&] {                    // runnext of this P: runs here once main parks
+      auto give_up = std::chrono::steady_clock::now() + 10s;
+      while (!woke.load() && std::chrono::steady_clock::now() < give_up) {
+      }
+    });
+    timeout.recv();  // parks; the hog takes this P and never parks
+    woke = true;
+    // Liveness bound: without the fix this waits for the hog's 10 s give-up.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "the timer waited for the busy P";
+  });
 }
 
 }  // namespace

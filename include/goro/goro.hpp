@@ -2,6 +2,8 @@
 #pragma once
 
 #include "goro/chan.hpp"
+#include "goro/mutex.hpp"
+#include "goro/once.hpp"
 #include "goro/panic.hpp"
 #include "goro/runtime.hpp"
 #include "goro/select.hpp"

@@ -24,6 +24,7 @@ constexpr int kStealRounds = 4;
 constexpr std::int64_t kRunnextGraceNs = 50000;
 constexpr std::int64_t kSpinBeforeIdleNs = 100000;
 constexpr std::int64_t kSpinPollGapNs = 1000;
+constexpr std::int64_t kTimerStealSlackNs = 1'000'000;  // another P's timer overdue by this much
 
 void spin_for_ns(std::int64_t ns) noexcept {
   std::int64_t until = platform::now_ns() + ns;
@@ -230,6 +231,25 @@ goroutine* scheduler::steal(worker* w) noexcept {
   return nullptr;
 }
 
+bool scheduler::run_overdue_timers_elsewhere(processor* own) noexcept {
+  std::int64_t now = 0;
+  bool fired = false;
+  for (int i = 0, n = nprocs(); i < n; ++i) {
+    processor* q = proc(i);
+    if (!q || q == own) continue;
+    std::int64_t d = q->timers.next_deadline();
+    if (d == platform::kNever) continue;
+    if (now == 0) now = platform::now_ns();
+    if (d + kTimerStealSlackNs > now) continue;
+    // What they ready lands on this worker's P.
+    while (timer_entry* e = q->timers.pop_due(now)) {
+      e->fire(e);
+      fired = true;
+    }
+  }
+  return fired;
+}
+
 bool scheduler::any_work(processor* own) const noexcept {
   if (!global_.empty()) return true;
   int n = nprocs();
@@ -257,6 +277,8 @@ goroutine* scheduler::find_runnable(worker* w) noexcept {
       stop_spinning(w);
       return g;
     }
+    // Timers of a P whose goroutine does not park would wait for it: fire them here.
+    if (run_overdue_timers_elsewhere(p)) continue;
     int n = nprocs();
     if (!w->spinning && 2 * nspinning_.load(std::memory_order_relaxed) <
                             n - nidle_.load(std::memory_order_relaxed)) {
@@ -311,7 +333,15 @@ void scheduler::go_idle(worker* w) {
     return;
   }
   if (all_workers_parked()) check_deadlock(*this);
+  // Wake for this P's next timer, or for another P's once it is overdue by the slack
+  // (its owner is then busy with a goroutine that does not park).
   std::int64_t deadline = w->p->timers.next_deadline();
+  for (int i = 0, n = nprocs(); i < n; ++i) {
+    processor* q = proc(i);
+    if (!q || q == w->p) continue;
+    std::int64_t d = q->timers.next_deadline();
+    if (d != platform::kNever) deadline = std::min(deadline, d + kTimerStealSlackNs);
+  }
   while (w->wake_word.load(std::memory_order_acquire) == 0) {
     std::int64_t timeout = -1;
     if (deadline != platform::kNever) {

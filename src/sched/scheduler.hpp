@@ -131,6 +131,8 @@ class scheduler {
   __attribute__((noinline)) void spill(processor* p, goroutine* g) noexcept;
   goroutine* steal(worker* w) noexcept;
   bool any_work(processor* own) const noexcept;
+  // Fires other Ps' timers that are overdue by more than a slack (their owners are busy).
+  bool run_overdue_timers_elsewhere(processor* own) noexcept;
   void go_idle(worker* w);
   void retire(worker* w);
   void stop_spinning(worker* w) noexcept;
