@@ -2,10 +2,12 @@
 #pragma once
 
 #include "goro/chan.hpp"
+#include "goro/condition_variable.hpp"
 #include "goro/mutex.hpp"
 #include "goro/once.hpp"
 #include "goro/panic.hpp"
 #include "goro/runtime.hpp"
 #include "goro/select.hpp"
+#include "goro/shared_mutex.hpp"
 #include "goro/time.hpp"
 #include "goro/wait_group.hpp"

@@ -1,0 +1,128 @@
+// goro::shared_mutex: counts and two FIFOs under a spinlock; ownership is handed to the
+// woken waiters. See include/goro/shared_mutex.hpp.
+#include "goro/shared_mutex.hpp"
+
+#include "sched/fatal.hpp"
+
+namespace goro {
+
+struct shared_mutex::waiter_node {
+  detail::waiter w;
+  waiter_node* next = nullptr;
+};
+
+namespace {
+bool unlock_spinlock(void* l) {
+  static_cast<detail::spinlock*>(l)->unlock();
+  return true;
+}
+
+template <class Q>
+void push(Q& q, shared_mutex::waiter_node* n) {
+  n->next = nullptr;
+  if (q.tail) q.tail->next = n; else q.head = n;
+  q.tail = n;
+}
+
+template <class Q>
+shared_mutex::waiter_node* pop(Q& q) {
+  shared_mutex::waiter_node* n = q.head;
+  if (n) {
+    q.head = n->next;
+    if (!q.head) q.tail = nullptr;
+  }
+  return n;
+}
+
+// Wakes a chain of nodes linked through next; reads next before each wake (a woken
+// waiter's node dies with its frame).
+void wake_chain(shared_mutex::waiter_node* n) {
+  while (n) {
+    shared_mutex::waiter_node* next = n->next;
+    detail::wake_waiter(n->w);
+    n = next;
+  }
+}
+}  // namespace
+
+// Called with lock_ held; returns with the lock granted (by whoever woke us).
+void shared_mutex::wait_in(queue& q, detail::wait_reason reason) {
+  waiter_node me;
+  detail::prepare_waiter(me.w);
+  push(q, &me);
+  detail::park_waiter(me.w, reason, &unlock_spinlock, &lock_);
+}
+
+void shared_mutex::lock() {
+  lock_.lock();
+  if (!writer_ && readers_ == 0 && !writers_waiting_.head) {
+    writer_ = true;
+    lock_.unlock();
+    return;
+  }
+  wait_in(writers_waiting_, detail::wait_reason::rw_mutex_lock);
+}
+
+bool shared_mutex::try_lock() noexcept {
+  lock_.lock();
+  bool ok = !writer_ && readers_ == 0 && !writers_waiting_.head;
+  if (ok) writer_ = true;
+  lock_.unlock();
+  return ok;
+}
+
+void shared_mutex::unlock() {
+  lock_.lock();
+  if (!writer_) {
+    lock_.unlock();
+    detail::fatal("sync: Unlock of unlocked RWMutex");
+  }
+  writer_ = false;
+  waiter_node* wake = nullptr;
+  if (readers_waiting_.head) {
+    // Every reader that queued during the write gets in.
+    wake = readers_waiting_.head;
+    for (waiter_node* n = wake; n; n = n->next) ++readers_;
+    readers_waiting_ = {};
+  } else if ((wake = pop(writers_waiting_))) {
+    writer_ = true;
+    wake->next = nullptr;
+  }
+  lock_.unlock();
+  wake_chain(wake);
+}
+
+void shared_mutex::lock_shared() {
+  lock_.lock();
+  if (!writer_ && !writers_waiting_.head) {
+    ++readers_;
+    lock_.unlock();
+    return;
+  }
+  wait_in(readers_waiting_, detail::wait_reason::rw_mutex_rlock);
+}
+
+bool shared_mutex::try_lock_shared() noexcept {
+  lock_.lock();
+  bool ok = !writer_ && !writers_waiting_.head;
+  if (ok) ++readers_;
+  lock_.unlock();
+  return ok;
+}
+
+void shared_mutex::unlock_shared() {
+  lock_.lock();
+  if (readers_ == 0) {
+    lock_.unlock();
+    detail::fatal("sync: RUnlock of unlocked RWMutex");
+  }
+  waiter_node* wake = nullptr;
+  if (--readers_ == 0 && (wake = pop(writers_waiting_))) {
+    writer_ = true;
+    wake->next = nullptr;
+  }
+  lock_.unlock();
+  wake_chain(wake);
+}
+
+}  // namespace goro
