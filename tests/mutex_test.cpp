@@ -110,6 +110,8 @@ TEST(Mutex, AHogCannotStarveAWaiter) {
     goro::mutex m;
     auto stop = goro::make_chan<goro::unit>();
     auto done = goro::make_chan<goro::unit>(1);
+    goro::wait_group hog_exited;  // m must outlive the hog
+    hog_exited.add(1);
     goro::go([&] {
       for (;;) {
         m.lock();
@@ -117,8 +119,9 @@ TEST(Mutex, AHogCannotStarveAWaiter) {
         while (std::chrono::steady_clock::now() - t < 100us) {
         }
         m.unlock();
-        if (goro::select(goro::recv_case(stop), goro::default_case()) == 0) return;
+        if (goro::select(goro::recv_case(stop), goro::default_case()) == 0) break;
       }
+      hog_exited.done();
     });
     goro::go([&] {
       for (int i = 0; i < 10; ++i) {
@@ -130,6 +133,7 @@ TEST(Mutex, AHogCannotStarveAWaiter) {
     });
     std::size_t which = goro::select(goro::recv_case(done), goro::recv_case(goro::after(10s)));
     stop.close();
+    hog_exited.wait();
     EXPECT_EQ(which, 0u) << "the waiter could not lock the mutex 10 times in 10 s";
   });
 }
