@@ -1,11 +1,11 @@
 // boostfiber_compare: the Boost.Fiber (1.74) baseline for the bench/compare workloads
 // (see BENCH.md).
 //
-// Usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W9
+// Usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W9
 // Env:   N      workload size (defaults as in BENCH.md)
 //        PROCS  worker threads (default: CPUs in the affinity mask); W3 uses 1.
 // Prints `RESULT boostfiber <workload> <figure> <value> <unit>` lines on stdout.
-// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums).
+// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count).
 //
 // Scheduling: every workload but W3 runs on PROCS threads sharing fibers through
 // boost::fibers::algo::work_stealing (the main thread is one of them; idle threads spin
@@ -19,6 +19,8 @@
 // W6: Boost.Fiber has no select. It is emulated by both producers pushing into one shared
 // unbuffered channel (the last producer to finish closes it), which the consumer drains;
 // the unit says `emulated=shared-channel`.
+// W7: 4*PROCS fibers on the PROCS work_stealing threads increment one counter under a
+// boost::fibers::mutex (a fiber that must wait is suspended, its thread runs others).
 // Stacks: every fiber gets a boost::fibers::fixedsize_stack of 16 KiB (malloc'd, no guard
 // page). The library default (128 KiB) would make each stack its own mmap, and 100,000 of
 // those exceed vm.max_map_count; protected_fixedsize_stack needs two mappings per fiber.
@@ -361,6 +363,39 @@ void w6() {
            unit("ns", n, def, "emulated=shared-channel"));
 }
 
+// W7: 4*PROCS fibers share n increments of one counter (each a contiguous share, so they
+// add up to exactly n), each increment under one boost::fibers::mutex; the count is checked.
+void w7() {
+    constexpr long def = 10000000;
+    const long n = env_long("N", def);
+    const unsigned p = procs();
+    const long workers = 4L * p;
+    WorkStealingPool pool(p);
+    const double best = best_of([&] {
+        bf::mutex m;
+        std::int64_t counter = 0;  // guarded by m
+        Latch done(workers);
+        for (long k = 0; k < workers; ++k) {
+            const long share = n * (k + 1) / workers - n * k / workers;
+            spawn([&, share] {
+                for (long i = 0; i < share; ++i) {
+                    std::lock_guard<bf::mutex> lk(m);
+                    ++counter;
+                }
+                done.count_down();
+            });
+        }
+        done.wait();  // every fiber's increments happen before its count_down
+        if (counter != n) {
+            std::fprintf(stderr, "boostfiber_compare: W7: counter is %lld, want %ld\n",
+                         static_cast<long long>(counter), n);
+            std::fflush(stdout);
+            std::_Exit(1);
+        }
+    });
+    result("W7", "ns_per_op", best / static_cast<double>(n), unit("ns", n, def));
+}
+
 // W9: 503 fibers in a ring of unbuffered channels pass a token n hops. The token carries
 // the hops left; whoever receives 0 closes the next channel, and each fiber that finds its
 // input closed closes the next one and exits, so the ring winds down.
@@ -390,9 +425,9 @@ void w9() {
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<void()>> workloads{
-        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W9", w9}};
+        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W9\n");
+        std::fprintf(stderr, "usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W9\n");
         return 2;
     }
     auto it = workloads.find(argv[1]);

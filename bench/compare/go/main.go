@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	go_compare W1|W2|W3|W4|W5|W6|W9
+//	go_compare W1|W2|W3|W4|W5|W6|W7|W9
 //
 // Env N sets the workload size (defaults as in BENCH.md), env PROCS sets GOMAXPROCS
 // (default: all cores; W3 always uses 1). Prints
@@ -11,7 +11,8 @@
 // W2 is one measurement per process (bench/compare/run starts 3 processes and keeps the
 // lowest). W4 names its figure after the worker count it ran with (procsFigure):
 // bench/compare/run starts it once with PROCS=1 and once with PROCS=<all cores>.
-// W5 and W6 check that the sum received equals the sum sent (exit 1 otherwise).
+// W5 and W6 check that the sum received equals the sum sent, W7 that the counter equals
+// the increments made (exit 1 otherwise).
 package main
 
 import (
@@ -300,6 +301,38 @@ func w6() {
 	result("W6", "ns_per_msg", perItem(best, 2*half), unit("ns", n, def))
 }
 
+// W7: 4*GOMAXPROCS goroutines share n increments of one counter (each a contiguous
+// share, so they add up to exactly n), each increment under one sync.Mutex; the count is
+// checked.
+func w7() {
+	const def = 10000000
+	n := envInt("N", def)
+	workers := 4 * runtime.GOMAXPROCS(0)
+	best := bestOf(func() {
+		var mu sync.Mutex
+		var counter int64 // guarded by mu
+		var wg sync.WaitGroup
+		wg.Add(workers)
+		for k := 0; k < workers; k++ {
+			share := n*(k+1)/workers - n*k/workers
+			go func() {
+				for i := 0; i < share; i++ {
+					mu.Lock()
+					counter++
+					mu.Unlock()
+				}
+				wg.Done()
+			}()
+		}
+		wg.Wait()
+		if counter != int64(n) {
+			fmt.Fprintf(os.Stderr, "go_compare: W7: counter is %d, want %d\n", counter, n)
+			os.Exit(1)
+		}
+	})
+	result("W7", "ns_per_op", perItem(best, n), unit("ns", n, def))
+}
+
 // W9: 503 goroutines in a ring of unbuffered channels pass a token n hops. The token
 // carries the hops left; whoever receives 0 closes the next channel, and each goroutine
 // that finds its input closed closes the next one and exits, so the ring winds down.
@@ -333,9 +366,9 @@ func w9() {
 }
 
 func main() {
-	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W9": w9}
+	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W9": w9}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W9")
+		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W7|W9")
 		os.Exit(2)
 	}
 	run, ok := workloads[os.Args[1]]

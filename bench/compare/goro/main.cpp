@@ -1,9 +1,9 @@
-// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W9`; sizes
+// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W7|W9`; sizes
 // from env N, workers from env PROCS (or GORO_MAXPROCS). Prints RESULT lines; each timed
 // workload runs 3 times and reports the best; W2 is one measurement per process (the run
 // script runs 3). A size other than the contract's is written into the unit, `ns(N=...)`.
 // Exit status 3: workload not implemented; 1: a workload's check failed (W5, W6: the sum
-// received differs from the sum sent).
+// received differs from the sum sent; W7: the counter differs from the increments made).
 //
 // W4 names its figure after the worker count it ran with (goro::maxprocs(): 1 -> procs1,
 // all CPUs -> procsall, else procs<k>); bench/compare/run starts it once with PROCS=1 and
@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -226,6 +227,38 @@ void w6_select() {
   result("W6", "ns_per_msg", ns / static_cast<double>(2 * half), unit("ns", n, def));
 }
 
+// W7: 4*PROCS goroutines share n increments of one counter (each a contiguous share, so
+// they add up to exactly n), each increment under one goro::mutex; the count is checked.
+void w7_mutex() {
+  constexpr long def = 10000000;
+  const long n = env_long("N", def);
+  const int workers = 4 * goro::maxprocs();
+  double ns = best_of_3([&] {
+    goro::mutex m;
+    std::int64_t counter = 0;  // guarded by m
+    goro::wait_group wg;
+    wg.add(workers);
+    for (int k = 0; k < workers; ++k) {
+      const long share = n * (k + 1) / workers - n * k / workers;
+      goro::go([&, share] {
+        for (long i = 0; i < share; ++i) {
+          std::lock_guard<goro::mutex> lk(m);
+          ++counter;
+        }
+        wg.done();
+      });
+    }
+    wg.wait();
+    if (counter != n) {
+      std::fprintf(stderr, "goro_compare: W7: counter is %lld, want %ld\n",
+                   static_cast<long long>(counter), n);
+      std::fflush(stdout);
+      std::_Exit(1);
+    }
+  });
+  result("W7", "ns_per_op", ns / static_cast<double>(n), unit("ns", n, def));
+}
+
 // W9: 503 goroutines in a ring of unbuffered channels pass a token n hops. The token
 // carries the hops left; whoever receives 0 closes the next channel, and each goroutine
 // that finds its input closed closes the next one and exits, so the ring winds down.
@@ -257,7 +290,7 @@ void w9_threadring() {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W9\n");
+    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W7|W9\n");
     return 2;
   }
   if (long p = env_long("PROCS", 0); p > 0) goro::set_maxprocs(static_cast<int>(p));
@@ -269,6 +302,7 @@ int main(int argc, char** argv) {
     else if (w == "W4") w4_pingpong();
     else if (w == "W5") w5_buffered();
     else if (w == "W6") w6_select();
+    else if (w == "W7") w7_mutex();
     else if (w == "W9") w9_threadring();
     else {
       std::fprintf(stderr, "goro_compare: unsupported workload %s\n", w.c_str());
