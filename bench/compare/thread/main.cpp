@@ -2,14 +2,14 @@
 // one OS thread per goroutine, std::mutex / std::condition_variable for channels and
 // WaitGroups.
 //
-// Usage: thread_compare W1|W2|W3|W4|W5|W6|W9
+// Usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9
 // Env:   N      workload size (defaults below; scaled down from BENCH.md where threads
 //               cannot reach it, and then the size is in the unit field)
 //        PROCS  number of CPUs the process may use: when below the CPUs available, the
 //               process is restricted (sched_setaffinity) to the first PROCS of them
 //               before any thread starts; the kernel schedules the threads on those.
 // Prints `RESULT thread <workload> <figure> <value> <unit>` lines on stdout.
-// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums).
+// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count).
 // Every workload but W2 runs 3 times in-process and prints the best (minimum time) run; W2
 // is one measurement per process (bench/compare/run starts 3 processes and keeps the lowest).
 //
@@ -534,6 +534,38 @@ void w6() {
     result("W6", "ns_per_msg", best / static_cast<double>(2 * half), unit("ns", n, contract_n));
 }
 
+// W7: 4*PROCS threads share N increments of one counter (each a contiguous share, so they
+// add up to exactly N), each increment under one std::mutex; the count is checked. The
+// threads are created and joined inside the timed part, as goroutines are spawned there.
+void w7() {
+    constexpr long contract_n = 10000000;
+    const long n = env_long("N", contract_n);
+    const long workers = 4L * g_procs;
+    const double best = best_of([&] {
+        std::mutex m;
+        std::int64_t counter = 0;  // guarded by m
+        std::vector<std::thread> threads;
+        threads.reserve(static_cast<std::size_t>(workers));
+        for (long k = 0; k < workers; ++k) {
+            const long share = n * (k + 1) / workers - n * k / workers;
+            threads.emplace_back([&, share] {
+                for (long i = 0; i < share; ++i) {
+                    std::lock_guard<std::mutex> lk(m);
+                    ++counter;
+                }
+            });
+        }
+        for (auto& t : threads) t.join();
+        if (counter != n) {
+            std::fprintf(stderr, "thread_compare: W7: counter is %lld, want %ld\n",
+                         static_cast<long long>(counter), n);
+            std::fflush(stdout);
+            std::_Exit(1);
+        }
+    });
+    result("W7", "ns_per_op", best / static_cast<double>(n), unit("ns", n, contract_n));
+}
+
 // W9: 503 threads in a ring of unbuffered channels pass a token N hops (default scaled
 // down to 1,000,000: every hop is a futex wake-up and a context switch). The token carries
 // the hops left; whoever receives 0 closes the next channel, and each thread that finds
@@ -565,9 +597,9 @@ void w9() {
 
 int main(int argc, char** argv) {
     const std::map<std::string, std::function<void()>> workloads{
-        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W9", w9}};
+        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W9\n");
+        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9\n");
         return 2;
     }
     auto it = workloads.find(argv[1]);
