@@ -79,6 +79,10 @@ struct main_record {
 void run_main(void (*body)(void*, int*), void* fn, int* result, const source_site& site) {
   scheduler& s = scheduler::get();
   main_record rec{body, fn, result, {}};
+  // A plain caller counts as a possible waker before main counts as outstanding: else
+  // workers that just started and went idle could see main outstanding, no goroutine
+  // and no waker, and report a deadlock before main even exists.
+  note_plain_thread();
   s.mains_outstanding.fetch_add(1, std::memory_order_seq_cst);
   spawn(0, site, [&rec] {
     rec.body(rec.fn, rec.result);

@@ -124,3 +124,4 @@ TEST_F(Fatal, StackOverflowOfASmallCustomStackIsReported) {
 }
 
 }  // namespace
+

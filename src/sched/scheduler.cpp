@@ -24,7 +24,6 @@ constexpr int kStealRounds = 4;
 constexpr std::int64_t kRunnextGraceNs = 50000;
 constexpr std::int64_t kSpinBeforeIdleNs = 100000;
 constexpr std::int64_t kSpinPollGapNs = 1000;
-constexpr std::int64_t kTimerStealSlackNs = 1'000'000;  // another P's timer overdue by this much
 
 void spin_for_ns(std::int64_t ns) noexcept {
   std::int64_t until = platform::now_ns() + ns;
@@ -56,6 +55,7 @@ scheduler& scheduler::start() {
     the_scheduler.store(s, std::memory_order_release);
     int n = s->nprocs();
     for (int i = 0; i < n; ++i) s->start_worker(i);
+    std::thread([s] { s->sysmon_loop(); }).detach();
   }
   return *s;
 }
@@ -330,6 +330,7 @@ void scheduler::go_idle(worker* w) {
   // published its goroutine before looking.
   if (any_work(w->p) || w->p->id >= nprocs()) {
     leave_idle_list();
+    wake_sysmon();
     return;
   }
   if (all_workers_parked()) check_deadlock(*this);
@@ -353,6 +354,7 @@ void scheduler::go_idle(worker* w) {
   w->wake_word.store(0, std::memory_order_relaxed);
   w->p->coarse_now = platform::coarse_now_ns();
   leave_idle_list();
+  wake_sysmon();  // a worker is busy again: sysmon watches
 }
 
 void scheduler::retire(worker* w) {
@@ -375,6 +377,7 @@ void scheduler::retire(worker* w) {
     nretired_.fetch_add(1, std::memory_order_seq_cst);
     if (w->wake_word.load(std::memory_order_acquire) == 0) platform::futex_wait(&w->wake_word, 0, timeout);
     nretired_.fetch_sub(1, std::memory_order_seq_cst);
+    wake_sysmon();
     w->wake_word.store(0, std::memory_order_relaxed);
   }
 }

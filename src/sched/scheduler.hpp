@@ -115,6 +115,9 @@ class scheduler {
 
   std::size_t goroutine_count() const noexcept;
 
+  static constexpr std::int64_t kTimerStealSlackNs = 1'000'000;  // a busy P's timer overdue by this
+  static constexpr std::int64_t kSysmonPeriodNs = 2'000'000;
+
   // True when no worker runs goroutine code: all idle or retired.
   bool all_workers_parked() const noexcept {
     return nidle_.load(std::memory_order_seq_cst) + nretired_.load(std::memory_order_seq_cst) >=
@@ -136,6 +139,8 @@ class scheduler {
   void go_idle(worker* w);
   void retire(worker* w);
   void stop_spinning(worker* w) noexcept;
+  void sysmon_loop();
+  void wake_sysmon() noexcept;
 
   std::atomic<int> nprocs_{0};
   std::atomic<int> started_{0};  // Ps (and workers) created so far
@@ -145,6 +150,7 @@ class scheduler {
   std::atomic<int> nspinning_{0};
   std::atomic<int> nidle_{0};
   std::atomic<int> nretired_{0};  // workers parked in retire() (their P id >= nprocs)
+  std::atomic<std::uint32_t> sysmon_sleeping_{0};
   std::mutex idle_mu_;
   std::vector<worker*> idle_;
   std::mutex procs_mu_;  // set_nprocs
