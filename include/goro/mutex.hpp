@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "goro/detail/intrusive_fifo.hpp"
 #include "goro/detail/park.hpp"
 #include "goro/detail/spinlock.hpp"
 
@@ -53,8 +54,7 @@ class mutex {
 
   std::atomic<std::uint32_t> state_{0};
   detail::spinlock queue_lock_;
-  waiter_node* head_ = nullptr;
-  waiter_node* tail_ = nullptr;
+  detail::intrusive_fifo<waiter_node> queue_;
 };
 
 }  // namespace goro

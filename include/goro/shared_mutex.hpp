@@ -7,6 +7,7 @@
 // RWMutex", "sync: RUnlock of unlocked RWMutex"; exit status 2).
 #pragma once
 
+#include "goro/detail/intrusive_fifo.hpp"
 #include "goro/detail/park.hpp"
 #include "goro/detail/spinlock.hpp"
 
@@ -28,10 +29,7 @@ class shared_mutex {
   struct waiter_node;  // src/sync/shared_mutex.cpp
 
  private:
-  struct queue {
-    waiter_node* head = nullptr;
-    waiter_node* tail = nullptr;
-  };
+  using queue = detail::intrusive_fifo<waiter_node>;
   void wait_in(queue& q, detail::wait_reason reason);
 
   detail::spinlock lock_;

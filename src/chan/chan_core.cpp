@@ -61,11 +61,6 @@ struct locked_op {
   chan_waiter* wake = nullptr;
   bool locked = true;
 };
-
-bool unlock_spinlock(void* l) {
-  static_cast<spinlock*>(l)->unlock();
-  return true;
-}
 }  // namespace
 
 chan_core* chan_core::make(std::size_t capacity, const elem_ops* ops) {
@@ -181,7 +176,7 @@ void chan_core::send(void* value) {
   me.elem = value;
   sendq.push_back(&me);
   op.locked = false;  // the park's commit unlocks, once this goroutine is switched out
-  park_waiter(me.w, wait_reason::chan_send, &unlock_spinlock, &lock);
+  park_waiter(me.w, wait_reason::chan_send, &unlock_after_park, &lock);
   switch (me.result) {
     case chan_waiter::outcome::completed: return;
     case chan_waiter::outcome::failed: std::rethrow_exception(me.error);
@@ -206,7 +201,7 @@ bool chan_core::recv(void* out, bool block) {
   me.elem = out;
   recvq.push_back(&me);
   op.locked = false;
-  park_waiter(me.w, wait_reason::chan_receive, &unlock_spinlock, &lock);
+  park_waiter(me.w, wait_reason::chan_receive, &unlock_after_park, &lock);
   return true;  // completed: out holds the value; closed: out is empty
 }
 

@@ -18,11 +18,6 @@ struct mutex::waiter_node {
 namespace {
 constexpr std::int64_t kStarvationNs = 1'000'000;  // Go's starvationThresholdNs
 constexpr int kSpins = 4;
-
-bool unlock_queue(void* l) {
-  static_cast<detail::spinlock*>(l)->unlock();
-  return true;
-}
 }  // namespace
 
 void mutex::lock_slow() {
@@ -64,17 +59,10 @@ void mutex::lock_slow() {
     }
     // Queue up. A waiter that lost the race after a wake-up keeps its place at the front.
     if (me.since_ns == 0) me.since_ns = detail::platform::now_ns();
-    if (requeue_front) {
-      me.next = head_;
-      head_ = &me;
-      if (!tail_) tail_ = &me;
-    } else {
-      me.next = nullptr;
-      if (tail_) tail_->next = &me; else head_ = &me;
-      tail_ = &me;
-    }
+    if (requeue_front) queue_.push_front(&me);
+    else queue_.push_back(&me);
     detail::prepare_waiter(me.w);
-    detail::park_waiter(me.w, detail::wait_reason::mutex_lock, &unlock_queue, &queue_lock_);
+    detail::park_waiter(me.w, detail::wait_reason::mutex_lock, &detail::unlock_after_park, &queue_lock_);
     if (me.handed_off) return;  // the lock is ours, held across the hand-off
     requeue_front = true;       // compete again; keep our place if we lose
   }
@@ -87,12 +75,8 @@ void mutex::unlock_slow() {
     queue_lock_.unlock();
     detail::fatal("sync: unlock of unlocked mutex");
   }
-  waiter_node* w = head_;
-  if (w) {
-    head_ = w->next;
-    if (!head_) tail_ = nullptr;
-  }
-  if (!head_) state_.fetch_and(~kHasWaiters, std::memory_order_relaxed);
+  waiter_node* w = queue_.pop_front();
+  if (queue_.empty()) state_.fetch_and(~kHasWaiters, std::memory_order_relaxed);
   if (w && detail::platform::now_ns() - w->since_ns > kStarvationNs) {
     // Starving: hand the lock over without releasing it, so nobody can barge in.
     w->handed_off = true;

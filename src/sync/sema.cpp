@@ -12,9 +12,8 @@ void sema::acquire(wait_reason reason) {
   }
   node n;
   prepare_waiter(n.w);
-  if (tail_) tail_->next = &n; else head_ = &n;
-  tail_ = &n;
-  park_waiter(n.w, reason, [](void* l) { static_cast<spinlock*>(l)->unlock(); return true; }, &lock_);
+  waiters_.push_back(&n);
+  park_waiter(n.w, reason, &unlock_after_park, &lock_);
 }
 
 void sema::release(std::uint32_t n) noexcept {
@@ -22,11 +21,8 @@ void sema::release(std::uint32_t n) noexcept {
   node** wake_tail = &wake_list;
   lock_.lock();
   count_ += n;
-  while (count_ > 0 && head_) {
-    node* x = head_;
-    head_ = x->next;
-    if (!head_) tail_ = nullptr;
-    x->next = nullptr;
+  while (count_ > 0 && !waiters_.empty()) {
+    node* x = waiters_.pop_front();
     *wake_tail = x;
     wake_tail = &x->next;
     --count_;

@@ -12,28 +12,6 @@ struct shared_mutex::waiter_node {
 };
 
 namespace {
-bool unlock_spinlock(void* l) {
-  static_cast<detail::spinlock*>(l)->unlock();
-  return true;
-}
-
-template <class Q>
-void push(Q& q, shared_mutex::waiter_node* n) {
-  n->next = nullptr;
-  if (q.tail) q.tail->next = n; else q.head = n;
-  q.tail = n;
-}
-
-template <class Q>
-shared_mutex::waiter_node* pop(Q& q) {
-  shared_mutex::waiter_node* n = q.head;
-  if (n) {
-    q.head = n->next;
-    if (!q.head) q.tail = nullptr;
-  }
-  return n;
-}
-
 // Wakes a chain of nodes linked through next; reads next before each wake (a woken
 // waiter's node dies with its frame).
 void wake_chain(shared_mutex::waiter_node* n) {
@@ -49,13 +27,13 @@ void wake_chain(shared_mutex::waiter_node* n) {
 void shared_mutex::wait_in(queue& q, detail::wait_reason reason) {
   waiter_node me;
   detail::prepare_waiter(me.w);
-  push(q, &me);
-  detail::park_waiter(me.w, reason, &unlock_spinlock, &lock_);
+  q.push_back(&me);
+  detail::park_waiter(me.w, reason, &detail::unlock_after_park, &lock_);
 }
 
 void shared_mutex::lock() {
   lock_.lock();
-  if (!writer_ && readers_ == 0 && !writers_waiting_.head) {
+  if (!writer_ && readers_ == 0 && writers_waiting_.empty()) {
     writer_ = true;
     lock_.unlock();
     return;
@@ -65,7 +43,7 @@ void shared_mutex::lock() {
 
 bool shared_mutex::try_lock() noexcept {
   lock_.lock();
-  bool ok = !writer_ && readers_ == 0 && !writers_waiting_.head;
+  bool ok = !writer_ && readers_ == 0 && writers_waiting_.empty();
   if (ok) writer_ = true;
   lock_.unlock();
   return ok;
@@ -79,14 +57,12 @@ void shared_mutex::unlock() {
   }
   writer_ = false;
   waiter_node* wake = nullptr;
-  if (readers_waiting_.head) {
+  if (!readers_waiting_.empty()) {
     // Every reader that queued during the write gets in.
-    wake = readers_waiting_.head;
+    wake = readers_waiting_.take_all();
     for (waiter_node* n = wake; n; n = n->next) ++readers_;
-    readers_waiting_ = {};
-  } else if ((wake = pop(writers_waiting_))) {
+  } else if ((wake = writers_waiting_.pop_front())) {
     writer_ = true;
-    wake->next = nullptr;
   }
   lock_.unlock();
   wake_chain(wake);
@@ -94,7 +70,7 @@ void shared_mutex::unlock() {
 
 void shared_mutex::lock_shared() {
   lock_.lock();
-  if (!writer_ && !writers_waiting_.head) {
+  if (!writer_ && writers_waiting_.empty()) {
     ++readers_;
     lock_.unlock();
     return;
@@ -104,7 +80,7 @@ void shared_mutex::lock_shared() {
 
 bool shared_mutex::try_lock_shared() noexcept {
   lock_.lock();
-  bool ok = !writer_ && !writers_waiting_.head;
+  bool ok = !writer_ && writers_waiting_.empty();
   if (ok) ++readers_;
   lock_.unlock();
   return ok;
@@ -117,10 +93,7 @@ void shared_mutex::unlock_shared() {
     detail::fatal("sync: RUnlock of unlocked RWMutex");
   }
   waiter_node* wake = nullptr;
-  if (--readers_ == 0 && (wake = pop(writers_waiting_))) {
-    writer_ = true;
-    wake->next = nullptr;
-  }
+  if (--readers_ == 0 && (wake = writers_waiting_.pop_front())) writer_ = true;
   lock_.unlock();
   wake_chain(wake);
 }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "goro/detail/intrusive_fifo.hpp"
 #include "goro/detail/park.hpp"
 #include "goro/detail/spinlock.hpp"
 
@@ -23,8 +24,7 @@ class sema {
  private:
   spinlock lock_;
   std::uint32_t count_ = 0;
-  node* head_ = nullptr;
-  node* tail_ = nullptr;
+  intrusive_fifo<node> waiters_;
 };
 
 }  // namespace goro::detail

@@ -32,4 +32,11 @@ class spinlock {
   std::atomic<bool> flag_{false};
 };
 
+// A park commit (see park.hpp) that releases the spinlock at `lock`: the usual way to
+// publish a waiter in a queue that this spinlock guards.
+inline bool unlock_after_park(void* lock) {
+  static_cast<spinlock*>(lock)->unlock();
+  return true;
+}
+
 }  // namespace goro::detail
