@@ -33,7 +33,6 @@ void spin_for_ns(std::int64_t ns) noexcept {
 #endif
   }
 }
-constexpr int kGoroutineChunk = 128;
 }  // namespace
 
 std::atomic<scheduler*> the_scheduler{nullptr};
@@ -380,71 +379,6 @@ void scheduler::retire(worker* w) {
     wake_sysmon();
     w->wake_word.store(0, std::memory_order_relaxed);
   }
-}
-
-// ---- control blocks ---------------------------------------------------------------------
-
-goroutine* scheduler::alloc_g(processor* p) {
-  goroutine* g = nullptr;
-  if (p) {
-    if (p->free_g_count == 0)
-      p->free_g_count = static_cast<int>(free_.take(p->free_g, processor::kFreeGCache / 2));
-    if (p->free_g_count > 0) {
-      g = p->free_g[--p->free_g_count];
-      // The next spawn's block may be cold (freed on another P): start fetching it.
-      if (p->free_g_count > 0) prefetch_block(p->free_g[p->free_g_count - 1]);
-      return g;
-    }
-  } else if (free_.take(&g, 1) == 1) {
-    return g;
-  }
-  // A new chunk, registered once in the all-goroutines list.
-  auto* chunk = new goroutine[kGoroutineChunk];
-  for (int i = 0; i < kGoroutineChunk; ++i) {
-    goroutine* x = &chunk[i];
-    goroutine* head = all_.load(std::memory_order_relaxed);
-    do x->all_next = head;
-    while (!all_.compare_exchange_weak(head, x, std::memory_order_release, std::memory_order_relaxed));
-  }
-  for (int i = kGoroutineChunk - 1; i >= 1; --i) free_g(p, &chunk[i]);
-  return &chunk[0];
-}
-
-void scheduler::free_g(processor* p, goroutine* g) noexcept {
-  g->state.store(g_state::free, std::memory_order_release);
-  g->ctx = nullptr;
-  g->task_run = nullptr;
-  if (!p) {
-    free_.put(&g, 1);
-    return;
-  }
-  if (p->free_g_count == processor::kFreeGCache) {
-    // Full: the oldest half goes to the shared pool.
-    constexpr int half = processor::kFreeGCache / 2;
-    free_.put(p->free_g, half);
-    std::copy(p->free_g + half, p->free_g + processor::kFreeGCache, p->free_g);
-    p->free_g_count = half;
-  }
-  p->free_g[p->free_g_count++] = g;
-}
-
-std::uint64_t scheduler::new_id(processor* p) noexcept {
-  if (!p) return next_id_.fetch_add(1, std::memory_order_relaxed);
-  if (p->next_id == p->end_id) {
-    p->next_id = next_id_.fetch_add(processor::kIdBatch, std::memory_order_relaxed);
-    p->end_id = p->next_id + processor::kIdBatch;
-  }
-  return p->next_id++;
-}
-
-std::size_t scheduler::goroutine_count() const noexcept {
-  std::int64_t n = created_off_worker.load(std::memory_order_relaxed);
-  int started = started_.load(std::memory_order_acquire);
-  for (int i = 0; i < started; ++i) {
-    processor* p = proc(i);
-    n += p->created.load(std::memory_order_relaxed) - p->exited.load(std::memory_order_relaxed);
-  }
-  return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 
 }  // namespace goro::detail
