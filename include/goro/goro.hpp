@@ -8,6 +8,7 @@
 #include "goro/panic.hpp"
 #include "goro/runtime.hpp"
 #include "goro/select.hpp"
+#include "goro/semaphore.hpp"
 #include "goro/shared_mutex.hpp"
 #include "goro/time.hpp"
 #include "goro/wait_group.hpp"

@@ -1,0 +1,37 @@
+// goro::semaphore: a weighted semaphore (Go's golang.org/x/sync/semaphore). semaphore
+// s(n) holds n units; acquire(k) waits until k units are free and takes them; release(k)
+// returns them. Waiters are served strictly FIFO: a large request at the head holds back
+// later small ones (so it is never starved). Goroutines park; plain threads block only
+// themselves. Acquiring more than the capacity throws std::invalid_argument (it could
+// never succeed); releasing more than is held is fatal ("semaphore: released more than
+// held", exit status 2). The context-taking acquire(ctx, k) comes with goro::context.
+#pragma once
+
+#include <cstdint>
+
+#include "goro/detail/intrusive_fifo.hpp"
+#include "goro/detail/park.hpp"
+#include "goro/detail/spinlock.hpp"
+
+namespace goro {
+
+class semaphore {
+ public:
+  explicit semaphore(std::int64_t n) : size_(n) {}
+  semaphore(const semaphore&) = delete;
+  semaphore& operator=(const semaphore&) = delete;
+
+  void acquire(std::int64_t k = 1);
+  bool try_acquire(std::int64_t k = 1) noexcept;
+  void release(std::int64_t k = 1);
+
+  struct waiter_node;  // src/sync/semaphore.cpp
+
+ private:
+  detail::spinlock lock_;
+  const std::int64_t size_;
+  std::int64_t used_ = 0;
+  detail::intrusive_fifo<waiter_node> waiters_;
+};
+
+}  // namespace goro
