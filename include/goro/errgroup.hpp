@@ -1,0 +1,93 @@
+// goro::errgroup: Go's golang.org/x/sync/errgroup with exceptions as the errors.
+//   goro::errgroup g;
+//   g.go(f);          // runs f() in a new goroutine; with a limit, first waits for a slot
+//   g.try_go(f);      // false (and f not started) if the limit is reached
+//   g.set_limit(n);   // at most n active goroutines (n < 0: no limit); throws goro::panic
+//                     // if goroutines of the group are still active (Go panics too)
+//   g.wait();         // joins every goroutine, then rethrows the first exception, if any
+// An exception escaping f is caught and kept (the first one wins), so it is not a panic.
+// errgroup is movable, not copyable; goroutines keep the group's state alive, so a group
+// destroyed without wait() leaves them running safely. errgroup::with_context (a context
+// cancelled on the first exception) comes with goro::context.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "goro/mutex.hpp"
+#include "goro/panic.hpp"
+#include "goro/runtime.hpp"
+#include "goro/semaphore.hpp"
+#include "goro/wait_group.hpp"
+
+namespace goro {
+
+class errgroup {
+ public:
+  errgroup() : st_(std::make_shared<state>()) {}
+  errgroup(errgroup&&) noexcept = default;
+  errgroup& operator=(errgroup&&) noexcept = default;
+  errgroup(const errgroup&) = delete;
+  errgroup& operator=(const errgroup&) = delete;
+
+  template <class F>
+  void go(F&& f) {
+    if (st_->limit) st_->limit->acquire();
+    start(std::forward<F>(f));
+  }
+
+  template <class F>
+  bool try_go(F&& f) {
+    if (st_->limit && !st_->limit->try_acquire()) return false;
+    start(std::forward<F>(f));
+    return true;
+  }
+
+  void set_limit(std::int64_t n) {
+    std::int64_t active = st_->active.load(std::memory_order_acquire);
+    if (active != 0)
+      throw panic("errgroup: modify limit while " + std::to_string(active) +
+                  " goroutines in the group are still active");
+    st_->limit = n < 0 ? nullptr : std::make_unique<semaphore>(n);
+  }
+
+  void wait() {
+    st_->wg.wait();
+    std::lock_guard lk(st_->m);
+    if (st_->first) std::rethrow_exception(st_->first);
+  }
+
+ private:
+  struct state {
+    wait_group wg;
+    mutex m;
+    std::exception_ptr first;
+    std::unique_ptr<semaphore> limit;
+    std::atomic<std::int64_t> active{0};
+  };
+
+  template <class F>
+  void start(F&& f) {
+    st_->active.fetch_add(1, std::memory_order_acq_rel);
+    st_->wg.add(1);
+    goro::go([st = st_, fn = std::forward<F>(f)]() mutable {
+      try {
+        fn();
+      } catch (...) {
+        std::lock_guard lk(st->m);
+        if (!st->first) st->first = std::current_exception();
+      }
+      if (st->limit) st->limit->release();
+      st->active.fetch_sub(1, std::memory_order_acq_rel);
+      st->wg.done();
+    });
+  }
+
+  std::shared_ptr<state> st_;
+};
+
+}  // namespace goro
