@@ -125,3 +125,24 @@ TEST_F(Fatal, StackOverflowOfASmallCustomStackIsReported) {
 
 }  // namespace
 
+
+namespace {
+
+// A deadlock is reported after set_maxprocs shrank the worker count. (A retired worker
+// that is the last to park now runs the check too; this test does not force that order,
+// which depends on where main runs.)
+TEST_F(Fatal, DeadlockAfterShrinkingMaxprocs) {
+  EXPECT_EXIT(
+      {
+        goro::set_maxprocs(4);
+        goro::run([] {
+          goro::set_maxprocs(1);
+          goro::wait_group never;
+          never.add(1);
+          never.wait();
+        });
+      },
+      ::testing::ExitedWithCode(2), "fatal error: all goroutines are asleep - deadlock!");
+}
+
+}  // namespace

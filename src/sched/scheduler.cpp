@@ -374,6 +374,7 @@ void scheduler::retire(worker* w) {
     std::int64_t timeout = deadline == platform::kNever ? -1 : std::max<std::int64_t>(0, deadline - platform::now_ns());
     // Counted as retired only while asleep: firing a timer is progress.
     nretired_.fetch_add(1, std::memory_order_seq_cst);
+    if (all_workers_parked()) check_deadlock(*this);  // this may be the last worker to park
     if (w->wake_word.load(std::memory_order_acquire) == 0) platform::futex_wait(&w->wake_word, 0, timeout);
     nretired_.fetch_sub(1, std::memory_order_seq_cst);
     wake_sysmon();
