@@ -53,77 +53,27 @@
 namespace bf = boost::fibers;
 using Clock = std::chrono::steady_clock;
 
+#include "../common/harness.hpp"
+
 namespace {
 
-constexpr int kReps = 3;
+using bench::best_of;
+using bench::kReps;
+using bench::check_sum;
+using bench::cpus_available;
+using bench::env_long;
+using bench::result;
+using bench::unit;
+using bench::vm_rss_bytes;
+
 constexpr std::size_t kStackSize = 16 * 1024;
-
-// Positive integer from env var `name`, or `def` when unset; exits on garbage.
-long env_long(const char* name, long def) {
-    const char* s = std::getenv(name);
-    if (s == nullptr || *s == '\0') return def;
-    char* end = nullptr;
-    long v = std::strtol(s, &end, 10);
-    if (*end != '\0' || v <= 0) {
-        std::fprintf(stderr, "boostfiber_compare: bad %s=%s\n", name, s);
-        std::exit(2);
-    }
-    return v;
-}
-
-unsigned cpus_available() {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<unsigned>(CPU_COUNT(&set));
-    return std::max(1u, std::thread::hardware_concurrency());
-}
-
-// `base`, with the size appended when it differs from the contract default; `extra` (if
-// any) is a note that goes in the same parentheses, e.g. ns(emulated=shared-channel,N=10).
-std::string unit(const char* base, long n, long def, const char* extra = nullptr) {
-    std::string notes = extra ? extra : "";
-    if (n != def) notes += (notes.empty() ? "" : ",") + std::string("N=") + std::to_string(n);
-    return notes.empty() ? std::string(base) : std::string(base) + "(" + notes + ")";
-}
 
 // Worker threads for the work_stealing workloads: env PROCS, default all CPUs.
 unsigned procs() { return static_cast<unsigned>(env_long("PROCS", cpus_available())); }
 
 // base_procs1 on one thread, base_procsall on all CPUs, base_procs<k> otherwise.
 std::string procs_figure(const char* base) {
-    const unsigned p = procs();
-    if (p == 1) return std::string(base) + "_procs1";
-    if (p == cpus_available()) return std::string(base) + "_procsall";
-    return std::string(base) + "_procs" + std::to_string(p);
-}
-
-// A failed check: say why on stderr and leave at once with status 1 (no RESULT line).
-void check_sum(const char* workload, std::int64_t got, std::int64_t want) {
-    if (got == want) return;
-    std::fprintf(stderr, "boostfiber_compare: %s: received sum %lld, sent %lld\n", workload,
-                 static_cast<long long>(got), static_cast<long long>(want));
-    std::fflush(stdout);
-    std::_Exit(1);
-}
-
-void result(const char* workload, const char* figure, double value, const std::string& unit) {
-    std::printf("RESULT boostfiber %s %s %.2f %s\n", workload, figure, value, unit.c_str());
-    std::fflush(stdout);
-}
-
-// Resident set size of this process in bytes (VmRSS from /proc/self/status).
-long vm_rss_bytes() {
-    std::ifstream in("/proc/self/status");
-    std::string key;
-    while (in >> key) {
-        if (key == "VmRSS:") {
-            long kb = 0;
-            in >> kb;
-            return kb * 1024;
-        }
-        in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
-    }
-    std::fprintf(stderr, "boostfiber_compare: no VmRSS in /proc/self/status\n");
-    std::exit(1);
+    return bench::procs_figure_for(base, static_cast<int>(procs()), cpus_available());
 }
 
 double ns_since(Clock::time_point start) {
@@ -255,18 +205,6 @@ void w3() {
         best = std::min(best, ns_since(start));
     }
     result("W3", "ns_per_switch", best / static_cast<double>(2 * n), unit("ns", n, def));
-}
-
-// Runs once() kReps times and returns the shortest time in ns.
-template <class Fn>
-double best_of(Fn&& once) {
-    double best = std::numeric_limits<double>::infinity();
-    for (int r = 0; r < kReps; ++r) {
-        const auto start = Clock::now();
-        once();
-        best = std::min(best, ns_since(start));
-    }
-    return best;
 }
 
 // W4: two fibers bounce a value over two unbuffered channels n times.
@@ -424,6 +362,7 @@ void w9() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    bench::set_system("boostfiber");
     const std::map<std::string, std::function<void()>> workloads{
         {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9}};
     if (argc != 2) {

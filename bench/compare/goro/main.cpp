@@ -28,69 +28,25 @@
 
 using clk = std::chrono::steady_clock;
 
+#include "../common/harness.hpp"
+
 namespace {
 
-long env_long(const char* name, long fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atol(v) : fallback;
-}
-
-long rss_bytes() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) * 1024;
-  return 0;
-}
-
-void result(const char* workload, const std::string& figure, double value, const std::string& unit) {
-  std::printf("RESULT goro %s %s %.1f %s\n", workload, figure.c_str(), value, unit.c_str());
-  std::fflush(stdout);
-}
-
-// `base`, with the size appended when it differs from the contract default.
-std::string unit(const char* base, long n, long contract_n) {
-  return n == contract_n ? std::string(base) : std::string(base) + "(N=" + std::to_string(n) + ")";
-}
-
-// CPUs this process may run on (what goro's default worker count is based on).
-int cpus_available() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
+using bench::best_of;
+using bench::check_sum;
+using bench::env_long;
+using bench::result;
+using bench::unit;
+using bench::vm_rss_bytes;
 
 // base_procs1 on one worker, base_procsall on all CPUs, base_procs<k> otherwise.
 std::string procs_figure(const char* base) {
-  const int p = goro::maxprocs();
-  if (p == 1) return std::string(base) + "_procs1";
-  if (p == cpus_available()) return std::string(base) + "_procsall";
-  return std::string(base) + "_procs" + std::to_string(p);
-}
-
-// A failed check: say why on stderr and leave at once with status 1 (no RESULT line).
-void check_sum(const char* workload, std::int64_t got, std::int64_t want) {
-  if (got == want) return;
-  std::fprintf(stderr, "goro_compare: %s: received sum %lld, sent %lld\n", workload,
-               static_cast<long long>(got), static_cast<long long>(want));
-  std::fflush(stdout);
-  std::_Exit(1);
-}
-
-template <class F>
-double best_of_3(F&& once) {
-  double best = 1e300;
-  for (int i = 0; i < 3; ++i) {
-    auto t = clk::now();
-    once();
-    best = std::min(best, std::chrono::duration<double, std::nano>(clk::now() - t).count());
-  }
-  return best;
+  return bench::procs_figure_for(base, goro::maxprocs(), bench::cpus_available());
 }
 
 void w1_spawn() {
   const long n = env_long("N", 1000000);
-  double ns = best_of_3([&] {
+  double ns = best_of([&] {
     goro::wait_group wg;
     wg.add(static_cast<int>(n));
     for (long i = 0; i < n; ++i) goro::go([&wg] { wg.done(); });
@@ -105,7 +61,7 @@ void w2_park_memory() {
   goro::wait_group running, finished;
   running.add(static_cast<int>(n));
   finished.add(static_cast<int>(n));
-  long before = rss_bytes();
+  long before = vm_rss_bytes();
   for (long i = 0; i < n; ++i)
     goro::go([&] {
       running.done();
@@ -115,7 +71,7 @@ void w2_park_memory() {
   running.wait();
   // Every goroutine has run (its stack page is touched); let the last ones reach recv.
   for (int i = 0; i < 100; ++i) goro::yield();
-  long after = rss_bytes();
+  long after = vm_rss_bytes();
   result("W2", "bytes_per_parked", static_cast<double>(after - before) / static_cast<double>(n),
          unit("bytes", n, 100000));
   c.close();
@@ -125,7 +81,7 @@ void w2_park_memory() {
 void w3_yield() {
   const long n = env_long("N", 5000000);
   goro::set_maxprocs(1);
-  double ns = best_of_3([&] {
+  double ns = best_of([&] {
     goro::wait_group wg;
     wg.add(2);
     for (int k = 0; k < 2; ++k)
@@ -142,7 +98,7 @@ void w3_yield() {
 void w4_pingpong() {
   constexpr long def = 1000000;
   const long n = env_long("N", def);
-  double ns = best_of_3([&] {
+  double ns = best_of([&] {
     auto ping = goro::make_chan<int>(), pong = goro::make_chan<int>();
     goro::wait_group wg;
     wg.add(2);
@@ -194,9 +150,9 @@ void buffered_run(int p, int c, long n) {
 void w5_buffered() {
   constexpr long def = 10000000;
   const long n = env_long("N", def);
-  double ns = best_of_3([&] { buffered_run(1, 1, n); });
+  double ns = best_of([&] { buffered_run(1, 1, n); });
   result("W5", "ns_per_item_1p1c", ns / static_cast<double>(n), unit("ns", n, def));
-  ns = best_of_3([&] { buffered_run(4, 4, n); });
+  ns = best_of([&] { buffered_run(4, 4, n); });
   result("W5", "ns_per_item_4p4c", ns / static_cast<double>(n), unit("ns", n, def));
 }
 
@@ -205,7 +161,7 @@ void w5_buffered() {
 void w6_select() {
   constexpr long def = 1000000;
   const long n = env_long("N", def), half = n / 2;
-  double ns = best_of_3([&] {
+  double ns = best_of([&] {
     goro::chan<int> a = goro::make_chan<int>(), b = goro::make_chan<int>();
     for (const auto& c : {a, b})
       goro::go([c, half] {
@@ -233,7 +189,7 @@ void w7_mutex() {
   constexpr long def = 10000000;
   const long n = env_long("N", def);
   const int workers = 4 * goro::maxprocs();
-  double ns = best_of_3([&] {
+  double ns = best_of([&] {
     goro::mutex m;
     std::int64_t counter = 0;  // guarded by m
     goro::wait_group wg;
@@ -266,7 +222,7 @@ void w9_threadring() {
   constexpr long def = 10000000;
   constexpr int kRing = 503;
   const long n = env_long("N", def);
-  double ns = best_of_3([&] {
+  double ns = best_of([&] {
     std::vector<goro::chan<int>> ring;
     for (int i = 0; i < kRing; ++i) ring.push_back(goro::make_chan<int>());
     goro::wait_group wg;
@@ -289,6 +245,7 @@ void w9_threadring() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bench::set_system("goro");
   if (argc < 2) {
     std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W7|W9\n");
     return 2;

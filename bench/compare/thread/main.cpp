@@ -44,53 +44,22 @@
 
 using Clock = std::chrono::steady_clock;
 
+#include "../common/harness.hpp"
+
 namespace {
 
-constexpr int kReps = 3;
+using bench::best_of;
+using bench::kReps;
+using bench::check_sum;
+using bench::env_long;
+using bench::result;
+using bench::unit;
+using bench::vm_rss_bytes;
 
-// Positive integer from env var `name`, or `def` when unset; exits on garbage.
-long env_long(const char* name, long def) {
-    const char* s = std::getenv(name);
-    if (s == nullptr || *s == '\0') return def;
-    char* end = nullptr;
-    long v = std::strtol(s, &end, 10);
-    if (*end != '\0' || v <= 0) {
-        std::fprintf(stderr, "thread_compare: bad %s=%s\n", name, s);
-        std::exit(2);
-    }
-    return v;
-}
 
 // CPUs in the affinity mask at start (before PROCS restricts it), and after.
 int g_cpus_all = 1;
 int g_procs = 1;
-
-// `base`, with the size appended when it differs from the BENCH.md default.
-std::string unit(const char* base, long n, long contract_n) {
-    return n == contract_n ? std::string(base)
-                           : std::string(base) + "(N=" + std::to_string(n) + ")";
-}
-
-void result(const char* workload, const char* figure, double value, const std::string& unit) {
-    std::printf("RESULT thread %s %s %.2f %s\n", workload, figure, value, unit.c_str());
-    std::fflush(stdout);
-}
-
-// Resident set size of this process in bytes (VmRSS from /proc/self/status).
-long vm_rss_bytes() {
-    std::ifstream in("/proc/self/status");
-    std::string key;
-    while (in >> key) {
-        if (key == "VmRSS:") {
-            long kb = 0;
-            in >> kb;
-            return kb * 1024;
-        }
-        in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
-    }
-    std::fprintf(stderr, "thread_compare: no VmRSS in /proc/self/status\n");
-    std::exit(1);
-}
 
 double ns_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::nano>(b - a).count();
@@ -198,11 +167,7 @@ void w2() {
 }
 
 // base_procs1 on one CPU, base_procsall on all CPUs, base_procs<k> otherwise.
-std::string procs_figure(const char* base) {
-    if (g_procs == 1) return std::string(base) + "_procs1";
-    if (g_procs == g_cpus_all) return std::string(base) + "_procsall";
-    return std::string(base) + "_procs" + std::to_string(g_procs);
-}
+std::string procs_figure(const char* base) { return bench::procs_figure_for(base, g_procs, g_cpus_all); }
 
 // Applies PROCS: keeps the process on the first PROCS CPUs of its affinity mask (threads
 // started later inherit it). Sets g_cpus_all and g_procs.
@@ -221,27 +186,6 @@ void apply_procs() {
             ++kept;
         }
     if (sched_setaffinity(0, sizeof fewer, &fewer) == 0) g_procs = static_cast<int>(want);
-}
-
-// A failed check: say why on stderr and leave at once with status 1 (no RESULT line).
-void check_sum(const char* workload, std::int64_t got, std::int64_t want) {
-    if (got == want) return;
-    std::fprintf(stderr, "thread_compare: %s: received sum %lld, sent %lld\n", workload,
-                 static_cast<long long>(got), static_cast<long long>(want));
-    std::fflush(stdout);
-    std::_Exit(1);
-}
-
-// Runs once() kReps times and returns the shortest time in ns.
-template <class Fn>
-double best_of(Fn&& once) {
-    double best = std::numeric_limits<double>::infinity();
-    for (int r = 0; r < kReps; ++r) {
-        const auto start = Clock::now();
-        once();
-        best = std::min(best, ns_between(start, Clock::now()));
-    }
-    return best;
 }
 
 // Where a select sleeps: channels bump `gen` and notify when they offer a value or close.
@@ -596,6 +540,7 @@ void w9() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    bench::set_system("thread");
     const std::map<std::string, std::function<void()>> workloads{
         {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9}};
     if (argc != 2) {
