@@ -25,7 +25,7 @@ void sleep_until_ns(std::int64_t when) {
   e.arg = w->current;
   e.fire = [](timer_entry* t) { scheduler::get().ready(static_cast<goroutine*>(t->arg)); };
   // Added only once the goroutine is switched out, so the timer cannot fire too early.
-  park_current(wait_reason::sleep,
+  park_on(w, wait_reason::sleep,
                [](void* entry) {
                  current_worker()->p->timers.add(static_cast<timer_entry*>(entry));
                  return true;

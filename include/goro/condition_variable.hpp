@@ -10,10 +10,15 @@
 #include <cstdint>
 #include <mutex>
 
+#include "goro/detail/intrusive_queue.hpp"
 #include "goro/detail/spinlock.hpp"
 #include "goro/mutex.hpp"
 
 namespace goro {
+
+namespace detail {
+struct timer_entry;
+}
 
 class condition_variable {
  public:
@@ -63,10 +68,12 @@ class condition_variable {
   // True if notified, false if the deadline passed first.
   bool wait_until_ns(std::unique_lock<mutex>& lock, std::int64_t deadline_ns);
 
-  friend struct cv_access;
+  // The timer of a timed wait fired: time the waiter out unless it was notified first.
+  static void on_timer(detail::timer_entry* e);
+  void timed_out(waiter_node* n) noexcept;
+
   detail::spinlock lock_;
-  waiter_node* head_ = nullptr;
-  waiter_node* tail_ = nullptr;
+  detail::intrusive_list<waiter_node> waiters_;
 };
 
 }  // namespace goro

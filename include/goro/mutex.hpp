@@ -15,7 +15,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "goro/detail/intrusive_fifo.hpp"
+#include "goro/detail/intrusive_queue.hpp"
 #include "goro/detail/park.hpp"
 #include "goro/detail/spinlock.hpp"
 

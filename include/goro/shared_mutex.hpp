@@ -7,7 +7,7 @@
 // RWMutex", "sync: RUnlock of unlocked RWMutex"; exit status 2).
 #pragma once
 
-#include "goro/detail/intrusive_fifo.hpp"
+#include "goro/detail/intrusive_queue.hpp"
 #include "goro/detail/park.hpp"
 #include "goro/detail/spinlock.hpp"
 

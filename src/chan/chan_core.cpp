@@ -11,33 +11,9 @@ namespace goro::detail {
 
 // ---- wait_queue --------------------------------------------------------------------------
 
-void wait_queue::push_back(chan_waiter* w) noexcept {
-  w->next = nullptr;
-  w->prev = tail_;
-  if (tail_) tail_->next = w; else head_ = w;
-  tail_ = w;
-  w->queued = true;
-}
-
-void wait_queue::push_front(chan_waiter* w) noexcept {
-  w->prev = nullptr;
-  w->next = head_;
-  if (head_) head_->prev = w; else tail_ = w;
-  head_ = w;
-  w->queued = true;
-}
-
-void wait_queue::remove(chan_waiter* w) noexcept {
-  if (!w->queued) return;
-  if (w->prev) w->prev->next = w->next; else head_ = w->next;
-  if (w->next) w->next->prev = w->prev; else tail_ = w->prev;
-  w->next = w->prev = nullptr;
-  w->queued = false;
-}
-
 chan_waiter* wait_queue::pop_claimable_slow() noexcept {
-  while (chan_waiter* w = head_) {
-    remove(w);
+  while (chan_waiter* w = list_.front()) {
+    list_.remove(w);
     if (!w->sel) return w;
     std::uint32_t expected = 0;
     if (w->sel->done.compare_exchange_strong(expected, w->case_index + 1, std::memory_order_acq_rel))
@@ -223,11 +199,7 @@ void chan_core::close() {
     }
     lock.unlock();
   }
-  while (woken) {
-    chan_waiter* w = woken;
-    woken = w->next;  // read before waking: the waiter's record dies with its frame
-    wake_chan_waiter(w);
-  }
+  wake_chain(woken);
 }
 
 void block_forever(wait_reason reason) {

@@ -83,7 +83,6 @@ bool stack_allocator::carve_from_slab(stack& out) {
     if (p == MAP_FAILED) return false;
     slab_next_ = static_cast<char*>(p);
     slab_end_ = slab_next_ + bytes;
-    mapped_ += bytes;
   }
   char* base = slab_next_;
   slab_next_ += stride;
@@ -103,7 +102,6 @@ bool stack_allocator::map_single(stack& out, std::size_t size) {
   out.lo = base + page_;
   out.hi = base + size;
   out.pooled = false;
-  mapped_ += size;
   return true;
 }
 
@@ -140,7 +138,6 @@ void stack_allocator::release(stack& s) noexcept {
   } else {
     std::size_t size = s.size() + page_;
     munmap(s.lo - page_, size);
-    mapped_ -= size;
     if (s.guarded && mode_ != guard_mode::madvise_guard) ++mprotect_budget_;
   }
   s = stack{};
@@ -159,11 +156,6 @@ std::size_t stack_allocator::take_pooled(stack* out, std::size_t n) {
 void stack_allocator::give_pooled(const stack* in, std::size_t n) noexcept {
   std::lock_guard lk(mu_);
   for (std::size_t i = 0; i < n; ++i) pool_one(in[i]);
-}
-
-std::size_t stack_allocator::mapped_bytes() const noexcept {
-  std::lock_guard lk(mu_);
-  return mapped_;
 }
 
 std::size_t stack_allocator::pooled_count() const noexcept {

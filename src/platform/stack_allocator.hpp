@@ -60,9 +60,7 @@ class stack_allocator {
 
   guard_mode mode() const noexcept { return mode_; }
   std::size_t page_size() const noexcept { return page_; }
-  // Figures for stats and tests.
-  std::size_t mapped_bytes() const noexcept;
-  std::size_t pooled_count() const noexcept;
+  std::size_t pooled_count() const noexcept;  // for tests
 
  private:
   stack_allocator();
@@ -81,7 +79,6 @@ class stack_allocator {
   std::vector<stack> pool_;
   char* slab_next_ = nullptr;  // next unused stride in the current slab
   char* slab_end_ = nullptr;
-  std::size_t mapped_ = 0;
 };
 
 }  // namespace goro::detail::platform

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "goro/detail/spinlock.hpp"
 #include "platform/clock.hpp"
 #include "platform/futex.hpp"
 #include "sched/config.hpp"
@@ -27,11 +28,7 @@ constexpr std::int64_t kSpinPollGapNs = 1000;
 
 void spin_for_ns(std::int64_t ns) noexcept {
   std::int64_t until = platform::now_ns() + ns;
-  while (platform::now_ns() < until) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-  }
+  while (platform::now_ns() < until) cpu_relax();
 }
 }  // namespace
 

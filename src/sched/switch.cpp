@@ -153,10 +153,6 @@ void goro::yield() {
 
 namespace goro::detail {
 
-void park_current(wait_reason reason, bool (*commit)(void*), void* arg) {
-  park_on(current_worker(), reason, commit, arg);
-}
-
 void park_on(worker* w, wait_reason reason, bool (*commit)(void*), void* arg) {
   goroutine* g = w->current;
   g->reason = reason;

@@ -27,8 +27,7 @@ struct switch_request {
 void run_from_g0(worker* w, goroutine* g);
 // On a goroutine (w->current):
 
-void park_current(wait_reason reason, bool (*commit)(void*), void* arg);
-// The same for the goroutine running on w (the caller knows w: one thread-local read less).
+// Parks the goroutine running on w; commit(arg) runs once it is switched out.
 void park_on(worker* w, wait_reason reason, bool (*commit)(void*), void* arg);
 [[noreturn]] void exit_current();
 

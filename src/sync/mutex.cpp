@@ -28,11 +28,7 @@ void mutex::lock_slow() {
       if (!(s & kLocked) &&
           state_.compare_exchange_weak(s, s | kLocked, std::memory_order_acquire, std::memory_order_relaxed))
         return;
-      for (int k = 0; k < 30; ++k) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-      }
+      for (int k = 0; k < 30; ++k) detail::cpu_relax();
     }
   }
   waiter_node me;

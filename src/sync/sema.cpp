@@ -17,23 +17,17 @@ void sema::acquire(wait_reason reason) {
 }
 
 void sema::release(std::uint32_t n) noexcept {
-  node* wake_list = nullptr;
-  node** wake_tail = &wake_list;
+  node* wake = nullptr;
+  node** tail = &wake;
   lock_.lock();
   count_ += n;
   while (count_ > 0 && !waiters_.empty()) {
-    node* x = waiters_.pop_front();
-    *wake_tail = x;
-    wake_tail = &x->next;
+    *tail = waiters_.pop_front();
+    tail = &(*tail)->next;
     --count_;
   }
   lock_.unlock();
-  // Wake outside the lock; read next before waking: a woken waiter's node dies with it.
-  while (wake_list) {
-    node* x = wake_list;
-    wake_list = x->next;
-    wake_waiter(x->w);
-  }
+  wake_chain(wake);
 }
 
 }  // namespace goro::detail

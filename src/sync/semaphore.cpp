@@ -56,11 +56,7 @@ void semaphore::release(std::int64_t k) {
     tail = &w->next;
   }
   lock_.unlock();
-  while (wake) {
-    waiter_node* next = wake->next;  // read before waking: the node dies with its frame
-    detail::wake_waiter(wake->w);
-    wake = next;
-  }
+  detail::wake_chain(wake);
 }
 
 }  // namespace goro

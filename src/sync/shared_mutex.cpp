@@ -12,15 +12,6 @@ struct shared_mutex::waiter_node {
 };
 
 namespace {
-// Wakes a chain of nodes linked through next; reads next before each wake (a woken
-// waiter's node dies with its frame).
-void wake_chain(shared_mutex::waiter_node* n) {
-  while (n) {
-    shared_mutex::waiter_node* next = n->next;
-    detail::wake_waiter(n->w);
-    n = next;
-  }
-}
 }  // namespace
 
 // Called with lock_ held; returns with the lock granted (by whoever woke us).
@@ -65,7 +56,7 @@ void shared_mutex::unlock() {
     writer_ = true;
   }
   lock_.unlock();
-  wake_chain(wake);
+  detail::wake_chain(wake);
 }
 
 void shared_mutex::lock_shared() {
@@ -95,7 +86,7 @@ void shared_mutex::unlock_shared() {
   waiter_node* wake = nullptr;
   if (--readers_ == 0 && (wake = writers_waiting_.pop_front())) writer_ = true;
   lock_.unlock();
-  wake_chain(wake);
+  detail::wake_chain(wake);
 }
 
 }  // namespace goro

@@ -24,6 +24,7 @@
 #include <new>
 #include <utility>
 
+#include "goro/detail/intrusive_queue.hpp"
 #include "goro/detail/park.hpp"
 #include "goro/detail/spinlock.hpp"
 
@@ -70,18 +71,17 @@ struct chan_waiter {
 // FIFO of parked waiters, guarded by the channel's lock.
 class wait_queue {
  public:
-  void push_back(chan_waiter* w) noexcept;
-  void push_front(chan_waiter* w) noexcept;
-  void remove(chan_waiter* w) noexcept;  // no-op if not queued
+  void push_back(chan_waiter* w) noexcept { list_.push_back(w); }
+  void push_front(chan_waiter* w) noexcept { list_.push_front(w); }
+  void remove(chan_waiter* w) noexcept { list_.remove(w); }  // no-op if not queued
   // The first waiter that can still be taken: plain waiters always, select waiters only
   // if this claims their select. Stale select waiters met on the way are dropped.
-  chan_waiter* pop_claimable() noexcept { return head_ ? pop_claimable_slow() : nullptr; }
-  bool empty() const noexcept { return head_ == nullptr; }
+  chan_waiter* pop_claimable() noexcept { return list_.empty() ? nullptr : pop_claimable_slow(); }
+  bool empty() const noexcept { return list_.empty(); }
 
  private:
   chan_waiter* pop_claimable_slow() noexcept;
-  chan_waiter* head_ = nullptr;
-  chan_waiter* tail_ = nullptr;
+  intrusive_list<chan_waiter> list_;
 };
 
 class chan_core {

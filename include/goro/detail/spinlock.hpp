@@ -9,15 +9,20 @@
 
 namespace goro::detail {
 
+// One iteration of a busy-wait: tells the CPU we are spinning (x86 PAUSE).
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 class spinlock {
  public:
   void lock() noexcept {
     for (int spins = 0; flag_.exchange(true, std::memory_order_acquire); ++spins) {
       while (flag_.load(std::memory_order_relaxed)) {
         if (spins < 64) {
-#if defined(__x86_64__) || defined(__i386__)
-          __builtin_ia32_pause();
-#endif
+          cpu_relax();
           ++spins;
         } else {
           std::this_thread::yield();
