@@ -6,6 +6,7 @@
 #include "support/scale.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -200,8 +201,12 @@ TEST(NumGoroutines, CountsLiveGoroutines) {
     EXPECT_EQ(goro::num_goroutines(), base + 10);
     release.done();
     finished.wait();
-    // An exiting goroutine is counted until it has switched out: wait for it.
-    for (int i = 0; i < 100000 && goro::num_goroutines() != base; ++i) goro::yield();
+    // An exiting goroutine is counted until it has switched out on its worker, which the
+    // OS may delay: poll, with a liveness bound (not a yield count, which a loaded machine
+    // can outrun).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (goro::num_goroutines() != base && std::chrono::steady_clock::now() < deadline)
+      goro::sleep(std::chrono::microseconds(100));
     EXPECT_EQ(goro::num_goroutines(), base);
   });
 }
