@@ -12,4 +12,5 @@
 #include "goro/semaphore.hpp"
 #include "goro/shared_mutex.hpp"
 #include "goro/time.hpp"
+#include "goro/timer.hpp"
 #include "goro/wait_group.hpp"

@@ -8,17 +8,23 @@
 namespace goro::detail {
 
 namespace {
+thread_local bool tls_runtime_thread = false;
+
 struct plain_registration {
   thread_parker parker;
+  bool counted = !tls_runtime_thread;
   plain_registration() {
-    scheduler::get().active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
+    if (counted) scheduler::get().active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
   }
   ~plain_registration() {
+    if (!counted) return;
     if (scheduler* s = scheduler::if_started())
       s->active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
   }
 };
 }  // namespace
+
+void mark_runtime_thread() noexcept { tls_runtime_thread = true; }
 
 thread_parker& plain_thread_parker() {
   thread_local plain_registration reg;

@@ -12,5 +12,9 @@ thread_parker& plain_thread_parker();
 // The calling plain thread blocks / a waker is about to unblock such a thread.
 void plain_thread_blocks() noexcept;
 void plain_thread_unblocked() noexcept;
+// Marks the calling thread as one of the runtime's own (sysmon): it fires timers that
+// wake goroutines or threads, or spawn goroutines, but it is never counted as a plain
+// thread, which would keep the deadlock check from ever firing. Call before any goro use.
+void mark_runtime_thread() noexcept;
 
 }  // namespace goro::detail

@@ -183,8 +183,16 @@ std::int64_t scheduler::run_timers(processor* p) noexcept {
   return p->timers.next_deadline();
 }
 
-goroutine* scheduler::find_runnable_slow(processor* p, bool tick) noexcept {
-  if (p->timers.next_deadline() != platform::kNever) run_timers(p);
+goroutine* scheduler::find_runnable_slow(processor* p, bool tick, bool parking) noexcept {
+  std::int64_t next = p->timers.next_deadline();
+  if (next != platform::kNever) {
+    if (!parking) {
+      run_timers(p);
+    } else if (next <= platform::now_ns()) {
+      if (tick) p->global_check_countdown = 1;  // the look at the global queue comes next
+      return nullptr;                           // to g0, which fires them after the commit
+    }
+  }
   if (tick) {
     p->global_check_countdown = kGlobalCheckInterval;
     p->coarse_now = platform::coarse_now_ns();

@@ -66,13 +66,19 @@ class scheduler {
 
   // A goroutine to run on w without blocking: timers, runnext, local, global. Null if none.
   // Inline: this is the hand-off path of every yield, park and exit.
+  // kParking: the caller is a parking goroutine, which still holds the locks its commit
+  // releases (a select's channel locks, say), and a timer's fire may need them (a timer
+  // whose channel that select waits on). So then due timers are not fired here: the
+  // result is null, the switch goes to g0, where the commit runs first and the
+  // scheduler loop fires them (Go too runs timers only after park's unlock).
+  template <bool kParking = false>
   goroutine* find_runnable_fast(worker* w) noexcept {
     processor* p = w->p;
     int n = nprocs_.load(std::memory_order_relaxed);
     if (__builtin_expect(p->id >= n, 0)) return nullptr;
     bool tick = --p->global_check_countdown == 0;
     if (__builtin_expect(tick || p->timers.next_deadline() != platform::kNever, 0))
-      return find_runnable_slow(p, tick);
+      return find_runnable_slow(p, tick, kParking);
     return pick_local(p);
   }
   goroutine* pick_local(processor* p) noexcept {
@@ -130,7 +136,7 @@ class scheduler {
   void start_worker(int i);
   void worker_main(worker* w);
   goroutine* take_global(processor* p) noexcept;
-  __attribute__((cold, noinline)) goroutine* find_runnable_slow(processor* p, bool tick) noexcept;
+  __attribute__((cold, noinline)) goroutine* find_runnable_slow(processor* p, bool tick, bool parking) noexcept;
   __attribute__((noinline)) void spill(processor* p, goroutine* g) noexcept;
   goroutine* steal(worker* w) noexcept;
   bool any_work(processor* own) const noexcept;

@@ -109,7 +109,11 @@ __attribute__((always_inline)) inline void resume(worker* w, goroutine* next, sw
 }
 
 // On a goroutine running on w: hands w to the next runnable goroutine, or to g0.
-void leave(worker* w, switch_request& req) { resume(w, scheduler::get().find_runnable_fast(w), req); }
+// A parking goroutine does not fire timers on its way out (find_runnable_fast).
+template <bool kParking>
+void leave(worker* w, switch_request& req) {
+  resume(w, scheduler::get().find_runnable_fast<kParking>(w), req);
+}
 
 void goroutine_entry(platform::transfer t) {
   finish_switch(t);
@@ -158,7 +162,7 @@ void park_on(worker* w, wait_reason reason, bool (*commit)(void*), void* arg) {
   g->reason = reason;
   g->wait_since_ns.store(w->p->coarse_now, std::memory_order_relaxed);
   switch_request req{g, switch_kind::park, commit, arg};
-  leave(w, req);
+  leave<true>(w, req);
   g->reason = wait_reason::none;
 }
 
@@ -168,7 +172,7 @@ void exit_current() {
   if (g->task_on_heap()) ::operator delete(g->task, std::align_val_t{goroutine::kHeapTaskAlign});
   g->task = nullptr;
   switch_request req{g, switch_kind::exit, nullptr, nullptr};
-  leave(w, req);
+  leave<false>(w, req);
   __builtin_unreachable();
 }
 

@@ -8,11 +8,13 @@
 
 #include "platform/clock.hpp"
 #include "platform/futex.hpp"
+#include "sched/plain_thread.hpp"
 #include "sched/scheduler.hpp"
 
 namespace goro::detail {
 
 void scheduler::sysmon_loop() {
+  mark_runtime_thread();
   for (;;) {
     if (all_workers_parked()) {
       // Publish that we sleep, then look again: a worker that leaves idle after this

@@ -10,6 +10,7 @@
 #include "sched/oneshot.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/timer_heap.hpp"
+#include "sched/timer_home.hpp"
 
 namespace goro {
 
@@ -71,11 +72,7 @@ bool condition_variable::wait_until_ns(std::unique_lock<mutex>& lock, std::int64
     n.timer.when_ns = deadline_ns;
     n.timer.arg = &n;
     n.timer.fire = &on_timer;
-    detail::scheduler& s = detail::scheduler::get();
-    detail::worker* w = detail::current_worker();
-    detail::processor* p = w ? w->p : s.proc(0);
-    n.heap = &p->timers;
-    if (n.heap->add(&n.timer) && !w) s.poke(p);
+    n.heap = &detail::add_timer_here(&n.timer)->timers;
   }
   lock.unlock();
   n.event.wait(detail::wait_reason::cond_wait);

@@ -89,6 +89,8 @@ class chan_core {
   static chan_core* make(std::size_t capacity, const elem_ops* ops);
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept;
+  // Handles that refer to this channel (a timer stops once only its own is left).
+  std::size_t use_count() const noexcept { return refs_.load(std::memory_order_acquire); }
 
   // Blocks until the value at `value` is delivered (moved from). Throws closed_channel.
   void send(void* value);

@@ -1,4 +1,4 @@
-// sleep on the per-P timer heaps. See include/goro/time.hpp.
+// sleep and after on the per-P timer heaps. See include/goro/time.hpp.
 #include "goro/time.hpp"
 
 #include <thread>
@@ -9,6 +9,7 @@
 #include "sched/scheduler.hpp"
 #include "sched/switch.hpp"
 #include "sched/timer_heap.hpp"
+#include "sched/timer_home.hpp"
 
 namespace goro::detail {
 
@@ -58,15 +59,8 @@ recv_chan<std::chrono::steady_clock::time_point> after_until_ns(std::int64_t whe
   t->entry.when_ns = when;
   t->entry.arg = t;
   t->entry.fire = &fire_after;
-  scheduler& s = scheduler::get();
-  worker* w = current_worker();
-  if (w) {
-    w->p->timers.add(&t->entry);  // this worker is awake and will see it
-  } else {
-    note_plain_thread();
-    processor* p = s.proc(0);
-    if (p->timers.add(&t->entry)) s.poke(p);  // the new earliest deadline: re-arm its sleep
-  }
+  note_plain_thread();
+  add_timer_here(&t->entry);
   return c;
 }
 

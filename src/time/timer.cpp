@@ -1,0 +1,177 @@
+// goro::timer, ticker, tick and after_func on the per-P timer heaps. See
+// include/goro/timer.hpp for the semantics (Go 1.23).
+//
+// A timer_state is one timer: a heap entry, and under a spinlock whether it is armed,
+// its deadline and period, and where its entry is. States of the entry:
+//   idle    not in any heap (queued false);
+//   queued  in home's heap, or popped by a firer whose fire() has not taken the lock
+//           yet (the "limbo"); a queued entry holds one reference to the state.
+// stop/reset change `armed`/`when` under the lock and take the entry out of the heap
+// if it is there; an entry in limbo is left to fire(), which re-reads armed/when under
+// the lock and drops, re-adds or delivers accordingly. So a stopped or reset timer never
+// delivers a value from its earlier setting, and the entry is never in two heaps.
+// Lock order: timer lock, then a heap's lock or the channel's lock; firers pop entries
+// with no lock held before taking the timer's lock.
+#include <atomic>
+#include <memory>
+
+#include "goro/detail/spawn.hpp"
+#include "goro/detail/spinlock.hpp"
+#include "goro/timer.hpp"
+#include "platform/clock.hpp"
+#include "sched/scheduler.hpp"
+#include "sched/timer_home.hpp"
+
+namespace goro::detail {
+
+using time_point = std::chrono::steady_clock::time_point;
+
+struct timer_state {
+  std::atomic<std::int64_t> refs{1};  // handles + 1 while queued
+  spinlock lock;
+  timer_entry entry;
+  processor* home = nullptr;  // whose heap the entry is in while queued
+  bool queued = false;
+  bool armed = false;         // will deliver (or start f) at `when`
+  std::int64_t when = 0;
+  std::int64_t period = 0;    // > 0: a ticker
+  chan<time_point> c;                // channel timers and tickers
+  std::shared_ptr<timer_func> f;     // after_func timers
+
+  // Under the lock: put the entry in a heap for `when` (idle), or move it there (queued
+  // in a heap), or leave it to its pending fire() (limbo).
+  void schedule() noexcept {
+    if (!queued) {
+      queued = true;
+      refs.fetch_add(1, std::memory_order_relaxed);
+      entry.when_ns = when;
+      home = add_timer_here(&entry);
+    } else if (home->timers.remove(&entry)) {
+      entry.when_ns = when;
+      add_timer_to(home, &entry);
+    }
+  }
+  // Under the lock: takes the entry out of its heap. True if the caller must drop the
+  // queued reference (after unlocking).
+  bool unschedule() noexcept {
+    if (queued && home->timers.remove(&entry)) {
+      queued = false;
+      return true;
+    }
+    return false;
+  }
+  // Under the lock: empties the channel of a value not yet received. True if there was one.
+  bool drain() { return c && c.try_recv().has_value(); }
+  // Nobody can receive from c any more: no handle (refs counts only the queued entry)
+  // and no view of the channel but ours.
+  bool unobserved() const noexcept {
+    return refs.load(std::memory_order_acquire) == 1 && c.core()->use_count() == 1;
+  }
+};
+
+namespace {
+
+void start_func(std::shared_ptr<timer_func> f) {
+  if (!f) return;
+  const source_site site = f->site;
+  spawn(0, site, [fn = std::move(f)] { fn->run(); });
+}
+
+void fire(timer_entry* e) {
+  auto* t = static_cast<timer_state*>(e->arg);
+  std::shared_ptr<timer_func> to_start;
+  bool drop = false;
+  t->lock.lock();
+  std::int64_t now = platform::now_ns();
+  if (!t->armed) {
+    t->queued = false;  // stopped while queued or in limbo
+    drop = true;
+  } else if (t->when > now) {
+    // Reset to a later deadline while in limbo: back into its heap.
+    t->entry.when_ns = t->when;
+    add_timer_to(t->home, &t->entry);
+  } else if (t->period > 0) {
+    if (t->unobserved()) {  // a ticker nobody can see: stop it
+      t->armed = false;
+      t->queued = false;
+      drop = true;
+    } else {
+      t->c.try_send(steady_time(now));  // dropped if the last tick is still unreceived
+      t->when += t->period * (1 + (now - t->when) / t->period);  // skip missed ticks
+      t->entry.when_ns = t->when;
+      add_timer_to(t->home, &t->entry);
+    }
+  } else {
+    t->armed = false;
+    t->queued = false;
+    drop = true;
+    if (t->f) {
+      to_start = t->f;
+      // No handle left: it can never be reset, so f lives on only in its goroutine.
+      if (t->refs.load(std::memory_order_acquire) == 1) t->f.reset();
+    } else {
+      t->c.try_send(steady_time(now));
+    }
+  }
+  t->lock.unlock();
+  start_func(std::move(to_start));
+  if (drop) timer_release(t);
+}
+
+}  // namespace
+
+timer_state* timer_start(std::int64_t when_ns, std::int64_t period_ns, std::shared_ptr<timer_func> f) {
+  note_plain_thread();
+  auto* t = new timer_state;
+  t->entry.arg = t;
+  t->entry.fire = &fire;
+  t->period = period_ns;
+  t->f = std::move(f);
+  if (!t->f) t->c = make_chan<time_point>(1);
+  timer_reset(t, when_ns, period_ns);
+  return t;
+}
+
+void timer_retain(timer_state* t) noexcept { t->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void timer_release(timer_state* t) noexcept {
+  if (t->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete t;
+}
+
+recv_chan<time_point> timer_channel(const timer_state* t) { return t->c; }
+
+bool timer_stop(timer_state* t) {
+  t->lock.lock();
+  bool was = t->armed;
+  t->armed = false;
+  bool drop = t->unschedule();
+  if (t->drain()) was = true;
+  t->lock.unlock();
+  if (drop) timer_release(t);
+  return was;
+}
+
+bool timer_reset(timer_state* t, std::int64_t when_ns, std::int64_t period_ns) {
+  std::shared_ptr<timer_func> to_start;
+  t->lock.lock();
+  bool was = t->armed;
+  bool drop = t->unschedule();
+  if (t->drain()) was = true;
+  t->period = period_ns;
+  t->when = when_ns;
+  if (period_ns <= 0 && when_ns <= platform::now_ns()) {
+    // Due already: deliver now (a ticker's first tick is always a period away).
+    t->armed = false;
+    if (t->f) to_start = t->f;
+    else t->c.try_send(steady_time(platform::now_ns()));
+  } else {
+    t->armed = true;
+    t->schedule();
+  }
+  t->lock.unlock();
+  start_func(std::move(to_start));
+  if (drop) timer_release(t);
+  return was;
+}
+
+}  // namespace goro::detail
