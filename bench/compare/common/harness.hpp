@@ -1,10 +1,12 @@
 // The shared harness of the C++ comparison programs (goro, boostfiber, thread): reading
 // sizes from the environment, the RESULT line of BENCH.md, size notes in the unit field,
-// the procs figure names, best-of-3 timing, RSS, and the sum checks. Each program calls
-// bench::set_system("<name>") first; the Go program has its own copy in Go.
+// the procs figure names, best-of-3 timing, RSS, the sum checks, and W10's sleep durations
+// and CPU time. Each program calls bench::set_system("<name>") first; the Go program has
+// its own copy in Go.
 #pragma once
 
 #include <sched.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -103,6 +105,72 @@ double best_of(Fn&& once) {
     best = std::min(best, std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
   }
   return best;
+}
+
+// CPU time (user + system, all threads) this process has used so far, in ms.
+inline double cpu_ms() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+  return ms(ru.ru_utime) + ms(ru.ru_stime);
+}
+
+// W10 (timers): every goroutine sleeps kTimerSleeps times.
+inline constexpr int kTimerSleeps = 10;
+
+// The k-th sleep of goroutine g in W10, 1..50 ms: a fixed hash of (g, k) (the splitmix64
+// finalizer), so that every system sleeps the same durations. go/main.go has the same
+// function (timerSleepMs); keep the two identical.
+inline int timer_sleep_ms(long g, int k) {
+  std::uint64_t z = (static_cast<std::uint64_t>(g) * kTimerSleeps + static_cast<std::uint64_t>(k) + 1) *
+                    0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<int>(1 + z % 50);
+}
+
+// W10's ideal wall time for goroutines 0..n-1: the longest total sleep of any one, in ms.
+inline long timer_ideal_ms(long n) {
+  long ideal = 0;
+  for (long g = 0; g < n; ++g) {
+    long sum = 0;
+    for (int k = 0; k < kTimerSleeps; ++k) sum += timer_sleep_ms(g, k);
+    ideal = std::max(ideal, sum);
+  }
+  return ideal;
+}
+
+// Runs once() kReps times; returns the shortest run's wall time and that run's CPU time
+// (getrusage delta), both in ms.
+struct wall_cpu {
+  double wall_ms, cpu_ms;
+};
+template <class Fn>
+wall_cpu best_wall_cpu(Fn&& once) {
+  wall_cpu best{std::numeric_limits<double>::infinity(), 0};
+  for (int r = 0; r < kReps; ++r) {
+    const double cpu0 = cpu_ms();
+    const auto start = std::chrono::steady_clock::now();
+    once();
+    const double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double cpu = cpu_ms() - cpu0;
+    if (wall < best.wall_ms) best = {wall, cpu};
+  }
+  return best;
+}
+
+// W10's two figures from the best run. A wall time below the ideal means some sleep
+// returned early: that fails the check (status 1, no RESULT line).
+inline void timer_results(const wall_cpu& best, long ideal_ms, const std::string& unit) {
+  if (best.wall_ms < static_cast<double>(ideal_ms)) {
+    std::fprintf(stderr, "%s_compare: W10: wall time %.2f ms is below the ideal %ld ms (a sleep returned early)\n",
+                 system_name().c_str(), best.wall_ms, ideal_ms);
+    std::fflush(stdout);
+    std::_Exit(1);
+  }
+  result("W10", "overshoot_ms", best.wall_ms - static_cast<double>(ideal_ms), unit);
+  result("W10", "cpu_ms", best.cpu_ms, unit);
 }
 
 }  // namespace bench
