@@ -1,15 +1,19 @@
-// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W7|W9`; sizes
-// from env N, workers from env PROCS (or GORO_MAXPROCS). Prints RESULT lines; each timed
-// workload runs 3 times and reports the best; W2 is one measurement per process (the run
-// script runs 3). A size other than the contract's is written into the unit, `ns(N=...)`.
+// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W7|W9|W10`;
+// sizes from env N, workers from env PROCS (or GORO_MAXPROCS). Prints RESULT lines; each
+// timed workload runs 3 times and reports the best; W2 is one measurement per process (the
+// run script runs 3). A size other than the contract's is written into the unit, `ns(N=...)`.
 // Exit status 3: workload not implemented; 1: a workload's check failed (W5, W6: the sum
-// received differs from the sum sent; W7: the counter differs from the increments made).
+// received differs from the sum sent; W7: the counter differs from the increments made;
+// W10: the wall time is below the ideal, so a sleep returned early).
 //
 // W4 names its figure after the worker count it ran with (goro::maxprocs(): 1 -> procs1,
 // all CPUs -> procsall, else procs<k>); bench/compare/run starts it once with PROCS=1 and
 // once with PROCS=<all CPUs>.
 //
 // W2 parks the goroutines in a receive from one unbuffered channel, as BENCH.md says.
+//
+// W10 sleeps with goro::sleep (a timer on the P's heap; the goroutine parks, no thread is
+// held) and reports the fastest run's overshoot over the ideal and that run's CPU time.
 #include <goro/goro.hpp>
 #include <sched.h>
 
@@ -242,12 +246,33 @@ void w9_threadring() {
   result("W9", "ns_per_hop", ns / static_cast<double>(n), unit("ns", n, def));
 }
 
+// W10: n goroutines each sleep kTimerSleeps times for bench::timer_sleep_ms(g, k) (1..50 ms,
+// the same durations in every system); main waits on a wait_group. The wall time covers
+// spawning and joining; overshoot = wall - ideal (the longest goroutine's total sleep).
+void w10_timers() {
+  constexpr long def = 100000;
+  const long n = env_long("N", def);
+  const long ideal = bench::timer_ideal_ms(n);
+  const bench::wall_cpu best = bench::best_wall_cpu([&] {
+    goro::wait_group wg;
+    wg.add(static_cast<int>(n));
+    for (long g = 0; g < n; ++g)
+      goro::go([&wg, g] {
+        for (int k = 0; k < bench::kTimerSleeps; ++k)
+          goro::sleep(std::chrono::milliseconds(bench::timer_sleep_ms(g, k)));
+        wg.done();
+      });
+    wg.wait();
+  });
+  bench::timer_results(best, ideal, unit("ms", n, def));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bench::set_system("goro");
   if (argc < 2) {
-    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W7|W9\n");
+    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W7|W9|W10\n");
     return 2;
   }
   if (long p = env_long("PROCS", 0); p > 0) goro::set_maxprocs(static_cast<int>(p));
@@ -261,6 +286,7 @@ int main(int argc, char** argv) {
     else if (w == "W6") w6_select();
     else if (w == "W7") w7_mutex();
     else if (w == "W9") w9_threadring();
+    else if (w == "W10") w10_timers();
     else {
       std::fprintf(stderr, "goro_compare: unsupported workload %s\n", w.c_str());
       return 3;
