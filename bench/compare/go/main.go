@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	go_compare W1|W2|W3|W4|W5|W6|W7|W9
+//	go_compare W1|W2|W3|W4|W5|W6|W7|W9|W10
 //
 // Env N sets the workload size (defaults as in BENCH.md), env PROCS sets GOMAXPROCS
 // (default: all cores; W3 always uses 1). Prints
@@ -12,18 +12,23 @@
 // lowest). W4 names its figure after the worker count it ran with (procsFigure):
 // bench/compare/run starts it once with PROCS=1 and once with PROCS=<all cores>.
 // W5 and W6 check that the sum received equals the sum sent, W7 that the counter equals
-// the increments made (exit 1 otherwise).
+// the increments made, W10 that the wall time is not below the ideal (exit 1 otherwise).
+// W10 reports the fastest run's overshoot over the ideal and that run's CPU time
+// (syscall.Getrusage); its sleep durations come from timerSleepMs, the same hash as the
+// C++ programs' bench::timer_sleep_ms.
 package main
 
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -365,10 +370,91 @@ func w9() {
 	result("W9", "ns_per_hop", perItem(best, n), unit("ns", n, def))
 }
 
+// timerSleeps is how many times every goroutine sleeps in W10.
+const timerSleeps = 10
+
+// timerSleepMs is the k-th sleep of goroutine g in W10, 1..50 ms: a fixed hash of (g, k)
+// (the splitmix64 finalizer), so that every system sleeps the same durations. It must stay
+// identical to bench::timer_sleep_ms in common/harness.hpp.
+func timerSleepMs(g, k int) int {
+	z := (uint64(g)*timerSleeps + uint64(k) + 1) * 0x9E3779B97F4A7C15
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	z ^= z >> 31
+	return int(1 + z%50)
+}
+
+// timerIdealMs is W10's ideal wall time for goroutines 0..n-1: the longest total sleep of
+// any one, in ms.
+func timerIdealMs(n int) int {
+	ideal := 0
+	for g := 0; g < n; g++ {
+		sum := 0
+		for k := 0; k < timerSleeps; k++ {
+			sum += timerSleepMs(g, k)
+		}
+		if sum > ideal {
+			ideal = sum
+		}
+	}
+	return ideal
+}
+
+// cpuMs is the CPU time (user + system, all threads) this process has used so far, in ms.
+func cpuMs() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		fmt.Fprintln(os.Stderr, "go_compare:", err)
+		os.Exit(1)
+	}
+	ms := func(t syscall.Timeval) float64 { return float64(t.Sec)*1e3 + float64(t.Usec)/1e3 }
+	return ms(ru.Utime) + ms(ru.Stime)
+}
+
+// W10: n goroutines each sleep timerSleeps times for timerSleepMs(g, k) (1..50 ms) with
+// time.Sleep; main waits on a WaitGroup. The wall time covers spawning and joining;
+// overshoot = wall - ideal (the longest goroutine's total sleep). Reports the fastest of
+// reps runs and that run's CPU time.
+func w10() {
+	const def = 100000
+	n := envInt("N", def)
+	ideal := float64(timerIdealMs(n))
+	bestWall, bestCPU := math.Inf(1), 0.0
+	for r := 0; r < reps; r++ {
+		runtime.GC()
+		cpu0 := cpuMs()
+		start := time.Now()
+		var wg sync.WaitGroup
+		wg.Add(n)
+		for g := 0; g < n; g++ {
+			g := g
+			go func() {
+				for k := 0; k < timerSleeps; k++ {
+					time.Sleep(time.Duration(timerSleepMs(g, k)) * time.Millisecond)
+				}
+				wg.Done()
+			}()
+		}
+		wg.Wait()
+		wall := float64(time.Since(start).Nanoseconds()) / 1e6
+		if cpu := cpuMs() - cpu0; wall < bestWall {
+			bestWall, bestCPU = wall, cpu
+		}
+	}
+	if bestWall < ideal {
+		fmt.Fprintf(os.Stderr, "go_compare: W10: wall time %.2f ms is below the ideal %.0f ms (a sleep returned early)\n",
+			bestWall, ideal)
+		os.Exit(1)
+	}
+	result("W10", "overshoot_ms", bestWall-ideal, unit("ms", n, def))
+	result("W10", "cpu_ms", bestCPU, unit("ms", n, def))
+}
+
 func main() {
-	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W9": w9}
+	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W9": w9,
+		"W10": w10}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W7|W9")
+		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W7|W9|W10")
 		os.Exit(2)
 	}
 	run, ok := workloads[os.Args[1]]
