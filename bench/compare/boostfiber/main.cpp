@@ -1,11 +1,12 @@
 // boostfiber_compare: the Boost.Fiber (1.74) baseline for the bench/compare workloads
 // (see BENCH.md).
 //
-// Usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W9
+// Usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W9|W10
 // Env:   N      workload size (defaults as in BENCH.md)
 //        PROCS  worker threads (default: CPUs in the affinity mask); W3 uses 1.
 // Prints `RESULT boostfiber <workload> <figure> <value> <unit>` lines on stdout.
-// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count).
+// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count, W10
+// wall time below the ideal).
 //
 // Scheduling: every workload but W3 runs on PROCS threads sharing fibers through
 // boost::fibers::algo::work_stealing (the main thread is one of them; idle threads spin
@@ -21,6 +22,10 @@
 // the unit says `emulated=shared-channel`.
 // W7: 4*PROCS fibers on the PROCS work_stealing threads increment one counter under a
 // boost::fibers::mutex (a fiber that must wait is suspended, its thread runs others).
+// W10: 100,000 fibers on the PROCS work_stealing threads each sleep 10 times with
+// boost::this_fiber::sleep_for (the fiber waits in its thread's sleep queue). A thread
+// with no ready fiber does not block until its next deadline: work_stealing's default
+// (no suspend) keeps it polling, so cpu_ms is about PROCS x the wall time.
 // Stacks: every fiber gets a boost::fibers::fixedsize_stack of 16 KiB (malloc'd, no guard
 // page). The library default (128 KiB) would make each stack its own mmap, and 100,000 of
 // those exceed vm.max_map_count; protected_fixedsize_stack needs two mappings per fiber.
@@ -359,14 +364,37 @@ void w9() {
     result("W9", "ns_per_hop", best / static_cast<double>(n), unit("ns", n, def));
 }
 
+// W10: n fibers each sleep kTimerSleeps times for bench::timer_sleep_ms(g, k) (1..50 ms,
+// the same durations in every system); main waits on a latch. The wall time covers
+// spawning and joining; overshoot = wall - ideal (the longest fiber's total sleep).
+void w10() {
+    constexpr long def = 100000;
+    const long n = env_long("N", def);
+    const long ideal = bench::timer_ideal_ms(n);
+    WorkStealingPool pool(procs());
+    const bench::wall_cpu best = bench::best_wall_cpu([&] {
+        Latch done(n);
+        for (long g = 0; g < n; ++g) {
+            spawn([&done, g] {
+                for (int k = 0; k < bench::kTimerSleeps; ++k)
+                    boost::this_fiber::sleep_for(std::chrono::milliseconds(bench::timer_sleep_ms(g, k)));
+                done.count_down();
+            });
+        }
+        done.wait();
+    });
+    bench::timer_results(best, ideal, unit("ms", n, def));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     bench::set_system("boostfiber");
     const std::map<std::string, std::function<void()>> workloads{
-        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9}};
+        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9},
+        {"W10", w10}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W9\n");
+        std::fprintf(stderr, "usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W9|W10\n");
         return 2;
     }
     auto it = workloads.find(argv[1]);
