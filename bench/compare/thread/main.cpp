@@ -2,14 +2,15 @@
 // one OS thread per goroutine, std::mutex / std::condition_variable for channels and
 // WaitGroups.
 //
-// Usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9
+// Usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9|W10
 // Env:   N      workload size (defaults below; scaled down from BENCH.md where threads
 //               cannot reach it, and then the size is in the unit field)
 //        PROCS  number of CPUs the process may use: when below the CPUs available, the
 //               process is restricted (sched_setaffinity) to the first PROCS of them
 //               before any thread starts; the kernel schedules the threads on those.
 // Prints `RESULT thread <workload> <figure> <value> <unit>` lines on stdout.
-// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count).
+// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count, W10
+// wall time below the ideal).
 // Every workload but W2 runs 3 times in-process and prints the best (minimum time) run; W2
 // is one measurement per process (bench/compare/run starts 3 processes and keeps the lowest).
 //
@@ -20,6 +21,8 @@
 // they close; the selector polls them in turn and sleeps when none is ready).
 // W4 names its figure after the CPU count (1 -> procs1, all -> procsall, else procs<k>);
 // bench/compare/run starts it once with PROCS=1 and once with all CPUs.
+// W10: one thread per goroutine calling std::this_thread::sleep_for, scaled down to 5,000
+// threads (unit `ms(N=5000)`).
 #include <pthread.h>
 #include <sched.h>
 
@@ -537,14 +540,42 @@ void w9() {
     result("W9", "ns_per_hop", best / static_cast<double>(n), unit("ns", n, contract_n));
 }
 
+// W10: N threads each sleep kTimerSleeps times with std::this_thread::sleep_for for
+// bench::timer_sleep_ms(g, k) (1..50 ms, the same durations in every system); main joins
+// them. Scaled down to 5,000 threads (at most: pid_max is 32768 for the whole machine).
+// The wall time covers creating and joining; overshoot = wall - ideal (the longest
+// thread's total sleep, over these N).
+void w10() {
+    constexpr long contract_n = 100000, def = 5000, kMax = 5000;
+    long n = env_long("N", def);
+    if (n > kMax) {
+        std::fprintf(stderr, "thread_compare: W10 capped at N=%ld threads\n", kMax);
+        n = kMax;
+    }
+    const long ideal = bench::timer_ideal_ms(n);
+    const bench::wall_cpu best = bench::best_wall_cpu([&] {
+        std::vector<std::thread> threads;
+        threads.reserve(static_cast<std::size_t>(n));
+        for (long g = 0; g < n; ++g) {
+            threads.emplace_back([g] {
+                for (int k = 0; k < bench::kTimerSleeps; ++k)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(bench::timer_sleep_ms(g, k)));
+            });
+        }
+        for (auto& t : threads) t.join();
+    });
+    bench::timer_results(best, ideal, unit("ms", n, contract_n));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     bench::set_system("thread");
     const std::map<std::string, std::function<void()>> workloads{
-        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9}};
+        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9},
+        {"W10", w10}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9\n");
+        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9|W10\n");
         return 2;
     }
     auto it = workloads.find(argv[1]);
