@@ -7,8 +7,10 @@
 //   g.wait();         // joins every goroutine, then rethrows the first exception, if any
 // An exception escaping f is caught and kept (the first one wins), so it is not a panic.
 // errgroup is movable, not copyable; goroutines keep the group's state alive, so a group
-// destroyed without wait() leaves them running safely. errgroup::with_context (a context
-// cancelled on the first exception) comes with goro::context.
+// destroyed without wait() leaves them running safely.
+//   auto [g, ctx] = goro::errgroup::with_context(parent);
+// also gives a context derived from parent that is cancelled on the first exception or
+// when wait() returns, whichever comes first (Go's errgroup.WithContext).
 #pragma once
 
 #include <atomic>
@@ -18,6 +20,7 @@
 #include <string>
 #include <utility>
 
+#include "goro/context.hpp"
 #include "goro/mutex.hpp"
 #include "goro/panic.hpp"
 #include "goro/runtime.hpp"
@@ -29,6 +32,13 @@ namespace goro {
 class errgroup {
  public:
   errgroup() : st_(std::make_shared<state>()) {}
+
+  static std::pair<errgroup, context> with_context(const context& parent) {
+    errgroup g;
+    auto [ctx, cancel] = with_cancel(parent);
+    g.st_->cancel = std::move(cancel);
+    return {std::move(g), std::move(ctx)};
+  }
   errgroup(errgroup&&) noexcept = default;
   errgroup& operator=(errgroup&&) noexcept = default;
   errgroup(const errgroup&) = delete;
@@ -57,6 +67,7 @@ class errgroup {
 
   void wait() {
     st_->wg.wait();
+    st_->cancel();
     std::lock_guard lk(st_->m);
     if (st_->first) std::rethrow_exception(st_->first);
   }
@@ -68,6 +79,7 @@ class errgroup {
     std::exception_ptr first;
     std::unique_ptr<semaphore> limit;
     std::atomic<std::int64_t> active{0};
+    cancel_func cancel;  // with_context: cancels the group's context
   };
 
   template <class F>
@@ -78,8 +90,15 @@ class errgroup {
       try {
         fn();
       } catch (...) {
-        std::lock_guard lk(st->m);
-        if (!st->first) st->first = std::current_exception();
+        bool first = false;
+        {
+          std::lock_guard lk(st->m);
+          if (!st->first) {
+            st->first = std::current_exception();
+            first = true;
+          }
+        }
+        if (first) st->cancel();
       }
       if (st->limit) st->limit->release();
       st->active.fetch_sub(1, std::memory_order_acq_rel);

@@ -4,7 +4,10 @@
 // later small ones (so it is never starved). Goroutines park; plain threads block only
 // themselves. Acquiring more than the capacity throws std::invalid_argument (it could
 // never succeed); releasing more than is held is fatal ("semaphore: released more than
-// held", exit status 2). The context-taking acquire(ctx, k) comes with goro::context.
+// held", exit status 2). acquire(ctx, k) gives up when ctx is done first and returns
+// false (having taken nothing); if the units were granted first it returns true even if
+// ctx is done by then (Go's rule). A waiter that gives up from the head of the queue
+// lets the requests behind it be served if they fit.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +18,8 @@
 
 namespace goro {
 
+class context;
+
 class semaphore {
  public:
   explicit semaphore(std::int64_t n) : size_(n) {}
@@ -22,6 +27,7 @@ class semaphore {
   semaphore& operator=(const semaphore&) = delete;
 
   void acquire(std::int64_t k = 1);
+  bool acquire(const context& ctx, std::int64_t k = 1);
   bool try_acquire(std::int64_t k = 1) noexcept;
   void release(std::int64_t k = 1);
 
@@ -31,7 +37,8 @@ class semaphore {
   detail::spinlock lock_;
   const std::int64_t size_;
   std::int64_t used_ = 0;
-  detail::intrusive_fifo<waiter_node> waiters_;
+  detail::intrusive_list<waiter_node> waiters_;
+  waiter_node* grant_locked() noexcept;
 };
 
 }  // namespace goro
