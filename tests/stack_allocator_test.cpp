@@ -81,7 +81,7 @@ TEST(StackAllocator, ManyGuardedStacksDoNotSplitTheMapping) {
   for (auto& s : v) a.release(s);
 }
 
-TEST(StackAllocator, PoolKeepsAFewResidentAndReturnsTheRest) {
+TEST(StackAllocator, FreeingIsCheapAndTheScavengerReturnsIdleStacks) {
   auto& a = stack_allocator::instance();
   std::vector<stack> v(stack_allocator::kKeepResident * 2);
   for (auto& s : v) {
@@ -93,10 +93,58 @@ TEST(StackAllocator, PoolKeepsAFewResidentAndReturnsTheRest) {
   std::size_t pooled_before = a.pooled_count();
   for (auto& s : v) a.release(s);
   EXPECT_EQ(a.pooled_count(), pooled_before + v.size());
-  // Pages of the stacks pooled beyond the resident budget were given back.
+  std::size_t still = 0;
+  for (char* t : tops) still += resident(t);
+  EXPECT_EQ(still, v.size()) << "freeing a stack must not return its memory at once";
+  // The first scavenge sees the low-water mark of the period in which they were all in
+  // use; the next one releases what stayed idle for its whole period, beyond the budget.
+  a.scavenge();
+  EXPECT_GE(a.scavenge(), v.size() - stack_allocator::kKeepResident);
+  EXPECT_EQ(a.warm_count(), stack_allocator::kKeepResident);
+  EXPECT_EQ(a.pooled_count(), pooled_before + v.size()) << "address space stays pooled";
   std::size_t returned = 0;
   for (char* t : tops) returned += !resident(t);
-  EXPECT_GE(returned, stack_allocator::kKeepResident - pooled_before);
+  EXPECT_GE(returned, v.size() - stack_allocator::kKeepResident);
+}
+
+TEST(StackAllocator, StacksInUseDuringAPeriodAreNotScavenged) {
+  auto& a = stack_allocator::instance();
+  std::vector<stack> v(stack_allocator::kKeepResident * 2);
+  for (auto& s : v) ASSERT_TRUE(a.allocate(s, 0));
+  for (auto& s : v) a.release(s);
+  a.scavenge();
+  a.scavenge();  // now exactly kKeepResident warm, the rest cold
+  std::size_t warm = a.warm_count();
+  // Take every warm stack and some cold ones, and give them back within one period.
+  for (auto& s : v) ASSERT_TRUE(a.allocate(s, 0));
+  for (auto& s : v) a.release(s);
+  EXPECT_EQ(a.scavenge(), 0u) << "the pool's low-water mark was at zero this period";
+  EXPECT_GE(a.warm_count(), warm);
+}
+
+TEST(StackAllocator, AScavengedStackKeepsItsGuardPage) {
+  auto& a = stack_allocator::instance();
+  std::vector<stack> v(stack_allocator::kKeepResident * 2);
+  for (auto& s : v) ASSERT_TRUE(a.allocate(s, 0));
+  for (auto& s : v) a.release(s);
+  a.scavenge();
+  a.scavenge();
+  while (a.warm_count() > 0) {  // drain the warm ones so the next stack is a cold one
+    stack s;
+    ASSERT_TRUE(a.allocate(s, 0));
+    v.push_back(s);
+  }
+  stack cold;
+  ASSERT_TRUE(a.allocate(cold, 0));
+  if (!cold.guarded) {
+    EXPECT_TRUE(cold.canary_intact()) << "the canary must be rewritten after DONTNEED";
+  } else {
+    cold.hi[-1] = 1;  // usable
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_DEATH(*reinterpret_cast<volatile char*>(cold.lo - 1) = 1, "");
+  }
+  a.release(cold);
+  for (std::size_t i = stack_allocator::kKeepResident * 2; i < v.size(); ++i) a.release(v[i]);
 }
 
 TEST(StackAllocator, CanaryIsCheckedForUnguardedStacks) {

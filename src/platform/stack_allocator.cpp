@@ -110,11 +110,7 @@ bool stack_allocator::allocate(stack& out, std::size_t bytes) {
   std::size_t size = round_size(bytes);
   bool ok;
   if (size == default_size_) {
-    if (!pool_.empty()) {
-      out = pool_.back();
-      pool_.pop_back();
-      return true;
-    }
+    if (take_one(out)) return true;
     ok = carve_from_slab(out);
   } else {
     ok = map_single(out, size);
@@ -123,18 +119,19 @@ bool stack_allocator::allocate(stack& out, std::size_t bytes) {
   return ok;
 }
 
-void stack_allocator::pool_one(const stack& s) noexcept {
-  if (pool_.size() >= kKeepResident) {
-    madvise(s.lo, s.size(), MADV_DONTNEED);
-    if (!s.guarded) *reinterpret_cast<std::uint64_t*>(s.lo) = kStackCanary;
-  }
-  pool_.push_back(s);
+bool stack_allocator::take_one(stack& out) noexcept {
+  std::vector<stack>& from = !warm_.empty() ? warm_ : cold_;
+  if (from.empty()) return false;
+  out = from.back();
+  from.pop_back();
+  low_water_ = std::min(low_water_, warm_.size());
+  return true;
 }
 
 void stack_allocator::release(stack& s) noexcept {
   std::lock_guard lk(mu_);
   if (s.pooled) {
-    pool_one(s);
+    warm_.push_back(s);
   } else {
     std::size_t size = s.size() + page_;
     munmap(s.lo - page_, size);
@@ -146,21 +143,59 @@ void stack_allocator::release(stack& s) noexcept {
 std::size_t stack_allocator::take_pooled(stack* out, std::size_t n) {
   std::lock_guard lk(mu_);
   std::size_t k = 0;
-  while (k < n && !pool_.empty()) {
-    out[k++] = pool_.back();
-    pool_.pop_back();
-  }
+  while (k < n && take_one(out[k])) ++k;
   return k;
 }
 
 void stack_allocator::give_pooled(const stack* in, std::size_t n) noexcept {
   std::lock_guard lk(mu_);
-  for (std::size_t i = 0; i < n; ++i) pool_one(in[i]);
+  warm_.insert(warm_.end(), in, in + n);
+}
+
+// Outside the lock: one madvise per run of adjacent stacks (a stack's hi is the next
+// one's guard page), then canaries rewritten on unguarded stacks.
+void stack_allocator::release_memory(std::vector<stack>& v) noexcept {
+  std::sort(v.begin(), v.end(), [](const stack& a, const stack& b) { return a.lo < b.lo; });
+  for (std::size_t i = 0; i < v.size();) {
+    std::size_t j = i + 1;
+    while (j < v.size() && v[j].lo == v[j - 1].hi + page_) ++j;
+    madvise(v[i].lo, static_cast<std::size_t>(v[j - 1].hi - v[i].lo), MADV_DONTNEED);
+    i = j;
+  }
+  for (stack& s : v)
+    if (!s.guarded) *reinterpret_cast<std::uint64_t*>(s.lo) = kStackCanary;
+}
+
+std::size_t stack_allocator::scavenge() {
+  std::vector<stack> idle;
+  {
+    std::lock_guard lk(mu_);
+    // The oldest warm stacks, below the low-water mark, were not touched all period.
+    std::size_t idle_n = low_water_ > kKeepResident ? low_water_ - kKeepResident : 0;
+    idle.assign(warm_.begin(), warm_.begin() + static_cast<std::ptrdiff_t>(idle_n));
+    warm_.erase(warm_.begin(), warm_.begin() + static_cast<std::ptrdiff_t>(idle_n));
+    low_water_ = warm_.size();
+  }
+  if (idle.empty()) return 0;
+  release_memory(idle);
+  std::lock_guard lk(mu_);
+  cold_.insert(cold_.end(), idle.begin(), idle.end());
+  return idle.size();
+}
+
+bool stack_allocator::has_excess() const noexcept {
+  std::lock_guard lk(mu_);
+  return warm_.size() > kKeepResident;
 }
 
 std::size_t stack_allocator::pooled_count() const noexcept {
   std::lock_guard lk(mu_);
-  return pool_.size();
+  return warm_.size() + cold_.size();
+}
+
+std::size_t stack_allocator::warm_count() const noexcept {
+  std::lock_guard lk(mu_);
+  return warm_.size();
 }
 
 }  // namespace goro::detail::platform

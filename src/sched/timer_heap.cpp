@@ -3,49 +3,49 @@
 
 namespace goro::detail {
 
-void timer_heap::sift_up(std::size_t i) {
-  timer_entry* e = heap_[i];
+// Moves the hole at i up until s fits there.
+void timer_heap::sift_up(std::size_t i, slot s) {
   while (i > 0) {
-    std::size_t parent = (i - 1) / 2;
-    if (heap_[parent]->when_ns <= e->when_ns) break;
+    std::size_t parent = (i - 1) / kArity;
+    if (heap_[parent].when <= s.when) break;
     place(i, heap_[parent]);
     i = parent;
   }
-  place(i, e);
+  place(i, s);
 }
 
-void timer_heap::sift_down(std::size_t i) {
-  timer_entry* e = heap_[i];
-  std::size_t n = heap_.size();
+// Moves the hole at i down until s fits there.
+void timer_heap::sift_down(std::size_t i, slot s) {
+  const std::size_t n = heap_.size();
   for (;;) {
-    std::size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && heap_[child + 1]->when_ns < heap_[child]->when_ns) ++child;
-    if (e->when_ns <= heap_[child]->when_ns) break;
-    place(i, heap_[child]);
-    i = child;
+    std::size_t first = kArity * i + 1;
+    if (first >= n) break;
+    std::size_t last = first + kArity < n ? first + kArity : n;
+    std::size_t best = first;
+    for (std::size_t c = first + 1; c < last; ++c)
+      if (heap_[c].when < heap_[best].when) best = c;
+    if (s.when <= heap_[best].when) break;
+    place(i, heap_[best]);
+    i = best;
   }
-  place(i, e);
+  place(i, s);
 }
 
 void timer_heap::remove_at(std::size_t i) {
-  timer_entry* e = heap_[i];
-  e->heap_index = -1;
-  timer_entry* last = heap_.back();
+  heap_[i].e->heap_index = -1;
+  slot last = heap_.back();
   heap_.pop_back();
-  if (i < heap_.size()) {
-    place(i, last);
-    sift_down(i);
-    sift_up(static_cast<std::size_t>(last->heap_index));
-  }
+  if (i >= heap_.size()) return;
+  if (i > 0 && last.when < heap_[(i - 1) / kArity].when) sift_up(i, last);
+  else sift_down(i, last);
 }
 
 bool timer_heap::add(timer_entry* e) {
   std::lock_guard lk(mu_);
-  heap_.push_back(e);
-  sift_up(heap_.size() - 1);
+  heap_.push_back(slot{e->when_ns, e});
+  sift_up(heap_.size() - 1, slot{e->when_ns, e});
   publish();
-  return heap_[0] == e;
+  return heap_[0].e == e;
 }
 
 bool timer_heap::remove(timer_entry* e) {
@@ -59,8 +59,8 @@ bool timer_heap::remove(timer_entry* e) {
 timer_entry* timer_heap::pop_due(std::int64_t now) {
   if (next_.load(std::memory_order_acquire) > now) return nullptr;
   std::lock_guard lk(mu_);
-  if (heap_.empty() || heap_[0]->when_ns > now) return nullptr;
-  timer_entry* e = heap_[0];
+  if (heap_.empty() || heap_[0].when > now) return nullptr;
+  timer_entry* e = heap_[0].e;
   remove_at(0);
   publish();
   return e;

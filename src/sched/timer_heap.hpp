@@ -1,6 +1,10 @@
-// A P's timers: a binary min-heap on deadline, under a small mutex, with the earliest
+// A P's timers: a 4-ary min-heap on deadline, under a small mutex, with the earliest
 // deadline mirrored in an atomic so the scheduler's hot path checks "anything due?"
-// without the lock or a clock read when there are no timers.
+// without the lock or a clock read when there are no timers. Each slot holds the
+// deadline next to the entry pointer, so sifting compares within the array (four
+// children share a cache line) and touches an entry only to record its new position:
+// with 100,000 sleepers the entries sit on as many goroutine stacks, and chasing them
+// to compare dominated the cost of a sleep (measured: 20% of W10's CPU).
 //
 // A timer_entry is owned by whoever added it (for sleep: the sleeping goroutine's frame);
 // the heap only points at it. fire(entry) runs on a worker's scheduling path after the
@@ -36,20 +40,25 @@ class timer_heap {
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
 
  private:
-  void sift_up(std::size_t i);
-  void sift_down(std::size_t i);
-  void place(std::size_t i, timer_entry* e) {
-    heap_[i] = e;
-    e->heap_index = static_cast<std::int32_t>(i);
+  struct slot {
+    std::int64_t when;
+    timer_entry* e;
+  };
+  static constexpr std::size_t kArity = 4;
+  void sift_up(std::size_t i, slot s);
+  void sift_down(std::size_t i, slot s);
+  void place(std::size_t i, slot s) {
+    heap_[i] = s;
+    s.e->heap_index = static_cast<std::int32_t>(i);
   }
   void publish() {
-    next_.store(heap_.empty() ? platform::kNever : heap_[0]->when_ns, std::memory_order_release);
+    next_.store(heap_.empty() ? platform::kNever : heap_[0].when, std::memory_order_release);
     count_.store(heap_.size(), std::memory_order_release);
   }
   void remove_at(std::size_t i);
 
   std::mutex mu_;
-  std::vector<timer_entry*> heap_;
+  std::vector<slot> heap_;
   std::atomic<std::int64_t> next_{platform::kNever};
   std::atomic<std::size_t> count_{0};
 };
