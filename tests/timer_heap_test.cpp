@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "sched/timer_heap.hpp"
@@ -60,6 +61,56 @@ TEST(TimerHeap, RemoveTellsWhetherPending) {
   while (timer_entry* t = h.pop_due(1000)) rest.push_back(t->when_ns);
   EXPECT_EQ(rest.size(), 50u);
   EXPECT_TRUE(std::is_sorted(rest.begin(), rest.end()));
+}
+
+// Seeded model check: random adds, removes and pops of removable and fire-only entries
+// against a sorted multiset; the heap pops in deadline order and remove() reports
+// exactly the pending entries.
+TEST(TimerHeap, MatchesAModelUnderRandomOperations) {
+  timer_heap h;
+  std::mt19937 rng(2026);
+  std::vector<timer_entry> e(4000);
+  std::vector<bool> pending(e.size(), false);
+  std::multiset<std::int64_t> model;
+  for (int step = 0; step < 200000; ++step) {
+    std::size_t i = rng() % e.size();
+    switch (rng() % 3) {
+      case 0:
+        if (!pending[i]) {
+          e[i].when_ns = rng() % 100000;
+          e[i].removable = (i % 3) != 0;
+          h.add(&e[i]);
+          pending[i] = true;
+          model.insert(e[i].when_ns);
+        }
+        break;
+      case 1:
+        if (e[i].removable) {
+          bool was = h.remove(&e[i]);
+          ASSERT_EQ(was, pending[i]);
+          if (was) {
+            model.erase(model.find(e[i].when_ns));
+            pending[i] = false;
+          }
+        }
+        break;
+      case 2: {
+        std::int64_t now = rng() % 100000;
+        timer_entry* t = h.pop_due(now);
+        if (model.empty() || *model.begin() > now) {
+          ASSERT_EQ(t, nullptr);
+        } else {
+          ASSERT_NE(t, nullptr);
+          ASSERT_EQ(t->when_ns, *model.begin());
+          model.erase(model.begin());
+          pending[static_cast<std::size_t>(t - e.data())] = false;
+        }
+        break;
+      }
+    }
+    ASSERT_EQ(h.size(), model.size());
+    ASSERT_EQ(h.next_deadline(), model.empty() ? kNever : *model.begin());
+  }
 }
 
 }  // namespace

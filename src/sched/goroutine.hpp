@@ -32,7 +32,6 @@ struct alignas(64) goroutine {
   std::atomic<g_state> state{g_state::free};
   wait_reason reason = wait_reason::none;
   std::uint64_t id = 0;
-  goroutine* next = nullptr;  // link in a run queue or free list
   std::size_t stack_request = 0;  // goro::stack_size, 0 = default
 
   void (*task_run)(void*) = nullptr;

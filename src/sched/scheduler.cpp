@@ -113,8 +113,7 @@ void scheduler::spill(processor* p, goroutine* g) noexcept {
   goroutine* batch[run_queue::kCapacity / 2 + 1];
   std::uint32_t n = p->runq.take_half(batch);
   batch[n++] = g;
-  for (std::uint32_t i = 0; i + 1 < n; ++i) batch[i]->next = batch[i + 1];
-  global_.push_batch(batch[0], batch[n - 1], n);
+  global_.push_batch(batch, n);
 }
 
 void scheduler::push_global(goroutine* g) noexcept { global_.push(g); }
@@ -164,15 +163,12 @@ goroutine* scheduler::take_global(processor* p) noexcept {
   std::uint32_t want = std::min<std::uint32_t>(global_.size() / static_cast<std::uint32_t>(n) + 1,
                                               std::min<std::uint32_t>(room, run_queue::kCapacity / 2));
   if (want == 0) want = 1;
-  std::uint32_t taken = 0;
-  goroutine* first = global_.pop_batch(want, taken);
-  if (!first) return nullptr;
-  for (goroutine* g = first->next; g;) {
-    goroutine* nx = g->next;
-    if (!p->runq.push(g)) push_global(g);
-    g = nx;
-  }
-  return first;
+  goroutine* batch[run_queue::kCapacity / 2];
+  std::uint32_t taken = global_.pop_batch(batch, want);
+  if (taken == 0) return nullptr;
+  for (std::uint32_t i = 1; i < taken; ++i)
+    if (!p->runq.push(batch[i])) push_global(batch[i]);
+  return batch[0];
 }
 
 std::int64_t scheduler::run_timers(processor* p) noexcept {

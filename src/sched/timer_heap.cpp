@@ -32,7 +32,7 @@ void timer_heap::sift_down(std::size_t i, slot s) {
 }
 
 void timer_heap::remove_at(std::size_t i) {
-  heap_[i].e->heap_index = -1;
+  if (heap_[i].tagged & 1) heap_[i].entry()->heap_index = -1;
   slot last = heap_.back();
   heap_.pop_back();
   if (i >= heap_.size()) return;
@@ -42,10 +42,10 @@ void timer_heap::remove_at(std::size_t i) {
 
 bool timer_heap::add(timer_entry* e) {
   std::lock_guard lk(mu_);
-  heap_.push_back(slot{e->when_ns, e});
-  sift_up(heap_.size() - 1, slot{e->when_ns, e});
+  heap_.push_back(slot::of(e));
+  sift_up(heap_.size() - 1, slot::of(e));
   publish();
-  return heap_[0].e == e;
+  return heap_[0].entry() == e;
 }
 
 bool timer_heap::remove(timer_entry* e) {
@@ -60,7 +60,7 @@ timer_entry* timer_heap::pop_due(std::int64_t now) {
   if (next_.load(std::memory_order_acquire) > now) return nullptr;
   std::lock_guard lk(mu_);
   if (heap_.empty() || heap_[0].when > now) return nullptr;
-  timer_entry* e = heap_[0].e;
+  timer_entry* e = heap_[0].entry();
   remove_at(0);
   publish();
   return e;

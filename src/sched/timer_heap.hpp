@@ -21,18 +21,21 @@
 
 namespace goro::detail {
 
-struct timer_entry {
+struct alignas(8) timer_entry {
   std::int64_t when_ns = 0;
   void (*fire)(timer_entry*) = nullptr;
   void* arg = nullptr;
-  std::int32_t heap_index = -1;  // -1: not in a heap
+  std::int32_t heap_index = -1;  // -1: not in a heap (kept only for removable entries)
+  // False for entries that are never removed, only fired (sleep, after): the heap then
+  // never writes to them while sifting (each would be a cache miss on another stack).
+  bool removable = true;
 };
 
 class timer_heap {
  public:
   // Returns true if e became the earliest deadline (a sleeping owner must be woken).
   bool add(timer_entry* e);
-  // True if e was pending and is now removed.
+  // True if e was pending and is now removed. e must be removable.
   bool remove(timer_entry* e);
   // Pops one due entry (when_ns <= now), or null.
   timer_entry* pop_due(std::int64_t now);
@@ -40,16 +43,21 @@ class timer_heap {
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
 
  private:
+  // The deadline and the entry, whose low pointer bit says "removable" (record its index).
   struct slot {
     std::int64_t when;
-    timer_entry* e;
+    std::uintptr_t tagged;
+    timer_entry* entry() const noexcept { return reinterpret_cast<timer_entry*>(tagged & ~std::uintptr_t{1}); }
+    static slot of(timer_entry* e) noexcept {
+      return {e->when_ns, reinterpret_cast<std::uintptr_t>(e) | (e->removable ? 1u : 0u)};
+    }
   };
   static constexpr std::size_t kArity = 4;
   void sift_up(std::size_t i, slot s);
   void sift_down(std::size_t i, slot s);
   void place(std::size_t i, slot s) {
     heap_[i] = s;
-    s.e->heap_index = static_cast<std::int32_t>(i);
+    if (s.tagged & 1) s.entry()->heap_index = static_cast<std::int32_t>(i);
   }
   void publish() {
     next_.store(heap_.empty() ? platform::kNever : heap_[0].when, std::memory_order_release);

@@ -23,6 +23,7 @@ void sleep_until_ns(std::int64_t when) {
   if (when <= platform::now_ns()) return;
   timer_entry e;
   e.when_ns = when;
+  e.removable = false;  // a sleep is never cancelled
   e.arg = w->current;
   e.fire = [](timer_entry* t) { scheduler::get().ready(static_cast<goroutine*>(t->arg)); };
   // Added only once the goroutine is switched out, so the timer cannot fire too early.
@@ -57,6 +58,7 @@ recv_chan<std::chrono::steady_clock::time_point> after_until_ns(std::int64_t whe
   }
   auto* t = new after_timer{{}, c};
   t->entry.when_ns = when;
+  t->entry.removable = false;  // after() cannot be stopped
   t->entry.arg = t;
   t->entry.fire = &fire_after;
   note_plain_thread();
