@@ -335,7 +335,12 @@ TEST(TimerPaths, SysmonIsNeverCountedAsAPlainThread) {
   int old = goro::set_maxprocs(1);
   auto& s = goro::detail::scheduler::get();
   goro::run([&] {
+    // The test's own thread stops counting once it blocks in run(), which may be just
+    // after this goroutine starts: wait for that (bounded), so the baseline is 0.
+    auto settle = clk::now() + 10s;
+    while (s.active_plain_threads.load() != 0 && clk::now() < settle) goro::yield();
     int before = s.active_plain_threads.load();
+    ASSERT_EQ(before, 0);
     std::atomic<bool> received{false};
     std::promise<void> registered;
     std::thread t([&] {
