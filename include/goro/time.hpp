@@ -18,6 +18,7 @@ namespace goro {
 
 namespace detail {
 void sleep_until_ns(std::int64_t steady_ns);
+void sleep_for_ns(std::int64_t ns);  // ns > 0: one clock read
 recv_chan<std::chrono::steady_clock::time_point> after_until_ns(std::int64_t steady_ns);
 }  // namespace detail
 
@@ -30,7 +31,7 @@ recv_chan<std::chrono::steady_clock::time_point> after(std::chrono::duration<Rep
 template <class Rep, class Period>
 void sleep(std::chrono::duration<Rep, Period> d) {
   if (d <= d.zero()) return;
-  detail::sleep_until_ns(detail::deadline_after(d));
+  detail::sleep_for_ns(detail::saturated_ns(d));
 }
 
 template <class Duration>

@@ -13,14 +13,14 @@
 
 namespace goro::detail {
 
-void sleep_until_ns(std::int64_t when) {
-  worker* w = current_worker();
-  if (!w || !w->current) {
-    note_plain_thread();
-    std::this_thread::sleep_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(when)));
-    return;
-  }
-  if (when <= platform::now_ns()) return;
+namespace {
+void sleep_thread_until(std::int64_t when) {
+  note_plain_thread();
+  std::this_thread::sleep_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(when)));
+}
+
+// Parks the goroutine on w until `when` (in the future).
+void park_until(worker* w, std::int64_t when) {
   timer_entry e;
   e.when_ns = when;
   e.removable = false;  // a sleep is never cancelled
@@ -33,6 +33,21 @@ void sleep_until_ns(std::int64_t when) {
                  return true;
                },
                &e);
+}
+}  // namespace
+
+void sleep_until_ns(std::int64_t when) {
+  worker* w = current_worker();
+  if (!w || !w->current) return sleep_thread_until(when);
+  if (when <= platform::now_ns()) return;
+  park_until(w, when);
+}
+
+void sleep_for_ns(std::int64_t ns) {
+  std::int64_t when = platform::now_ns() + ns;
+  worker* w = current_worker();
+  if (!w || !w->current) return sleep_thread_until(when);
+  park_until(w, when);
 }
 
 namespace {
