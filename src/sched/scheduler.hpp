@@ -142,6 +142,9 @@ class scheduler {
   bool any_work(processor* own) const noexcept;
   // Fires other Ps' timers that are overdue by more than a slack (their owners are busy).
   bool run_overdue_timers_elsewhere(processor* own) noexcept;
+  bool fire_overdue_elsewhere(processor* own) noexcept;
+  template <class F>
+  bool fire_timers_on(worker* w, F&& fire_all) noexcept;
   void go_idle(worker* w);
   void retire(worker* w);
   void stop_spinning(worker* w) noexcept;

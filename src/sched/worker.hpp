@@ -26,6 +26,9 @@ struct worker {
   std::size_t g0_stack_size = 0;
 
   bool spinning = false;       // looking for work, counted in scheduler::nspinning
+  std::int64_t spin_budget_ns = 100000;  // how long to spin before sleeping (adaptive)
+  bool firing_timers = false;            // ready() defers its wakep (scheduler::fire_timers_on)
+  std::uint32_t readied_by_timers = 0;
   bool in_idle_list = false;   // guarded by the scheduler's idle mutex
   std::atomic<std::uint32_t> wake_word{0};
   std::uint64_t rng = 0;       // steal order
