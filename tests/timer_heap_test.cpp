@@ -24,7 +24,7 @@ TEST(TimerHeap, PopsInDeadlineOrder) {
   EXPECT_EQ(h.size(), 1000u);
   std::int64_t last = -1;
   int n = 0;
-  while (timer_entry* t = h.pop_due(kNever - 1)) {
+  while (timer_entry* t = h.pop_due(kNever - 1).entry) {
     EXPECT_GE(t->when_ns, last);
     last = t->when_ns;
     EXPECT_EQ(t->heap_index, -1);
@@ -42,9 +42,9 @@ TEST(TimerHeap, PopDueLeavesFutureTimers) {
   EXPECT_TRUE(h.add(&b));
   EXPECT_TRUE(h.add(&a));  // a becomes the earliest
   EXPECT_EQ(h.next_deadline(), 10);
-  EXPECT_EQ(h.pop_due(5), nullptr);
-  EXPECT_EQ(h.pop_due(15), &a);
-  EXPECT_EQ(h.pop_due(15), nullptr);
+  EXPECT_EQ(h.pop_due(5).entry, nullptr);
+  EXPECT_EQ(h.pop_due(15).entry, &a);
+  EXPECT_EQ(h.pop_due(15).entry, nullptr);
   EXPECT_EQ(h.next_deadline(), 20);
 }
 
@@ -58,9 +58,30 @@ TEST(TimerHeap, RemoveTellsWhetherPending) {
   for (int i = 0; i < 100; i += 2) EXPECT_TRUE(h.remove(&e[i]));
   for (int i = 0; i < 100; i += 2) EXPECT_FALSE(h.remove(&e[i]));
   std::vector<std::int64_t> rest;
-  while (timer_entry* t = h.pop_due(1000)) rest.push_back(t->when_ns);
+  while (timer_entry* t = h.pop_due(1000).entry) rest.push_back(t->when_ns);
   EXPECT_EQ(rest.size(), 50u);
   EXPECT_TRUE(std::is_sorted(rest.begin(), rest.end()));
+}
+
+TEST(TimerHeap, SleeperSlotsPopInOrderWithEntries) {
+  timer_heap h;
+  alignas(64) static unsigned char fake_goroutines[4][64];  // only their addresses matter
+  auto g = [&](int i) { return reinterpret_cast<goro::detail::goroutine*>(fake_goroutines[i]); };
+  timer_entry a, b;
+  a.when_ns = 20;
+  b.when_ns = 40;
+  h.add(&a);
+  h.add(&b);
+  EXPECT_TRUE(h.add_sleeper(10, g(0)));
+  EXPECT_FALSE(h.add_sleeper(30, g(1)));
+  EXPECT_EQ(h.size(), 4u);
+  EXPECT_EQ(h.pop_due(100).sleeper, g(0));
+  EXPECT_EQ(h.pop_due(100).entry, &a);
+  goro::detail::due_timer d = h.pop_due(100);
+  EXPECT_EQ(d.sleeper, g(1));
+  EXPECT_EQ(d.entry, nullptr);
+  EXPECT_TRUE(h.remove(&b));
+  EXPECT_FALSE(h.pop_due(100));
 }
 
 // Seeded model check: random adds, removes and pops of removable and fire-only entries
@@ -96,7 +117,7 @@ TEST(TimerHeap, MatchesAModelUnderRandomOperations) {
         break;
       case 2: {
         std::int64_t now = rng() % 100000;
-        timer_entry* t = h.pop_due(now);
+        timer_entry* t = h.pop_due(now).entry;
         if (model.empty() || *model.begin() > now) {
           ASSERT_EQ(t, nullptr);
         } else {

@@ -116,13 +116,14 @@ struct cancel_node final : context_node {
     return true;
   }
 
-  // Cancels this node and its subtree with e, without recursion (a tree may be deep),
-  // and unlinks this node from its parent's list.
+  // Cancels this node and its subtree with e, without recursion (a tree may be deep).
+  // It leaves its parent's list first, so whoever sees done() closed also sees the
+  // record gone.
   void cancel(errc e) {
+    unlink_from_parent();
     cancel_node* work = nullptr;
     timer t;
     if (!finish(e, &work, &t)) return;
-    unlink_from_parent();
     if (t) t.stop();
     while (work) {
       cancel_node* c = work;

@@ -201,7 +201,7 @@ std::int64_t scheduler::run_timers(processor* p) noexcept {
   if (next == platform::kNever) return next;
   std::int64_t now = platform::now_ns();
   fire_timers_on(p->owner, [&] {
-    while (timer_entry* e = p->timers.pop_due(now)) e->fire(e);
+    while (due_timer d = p->timers.pop_due(now)) fire(d);
     return true;
   });
   return p->timers.next_deadline();
@@ -274,8 +274,8 @@ bool scheduler::fire_overdue_elsewhere(processor* own) noexcept {
     if (now == 0) now = platform::now_ns();
     if (d + kTimerStealSlackNs > now) continue;
     // What they ready lands on this worker's P.
-    while (timer_entry* e = q->timers.pop_due(now)) {
-      e->fire(e);
+    while (due_timer d = q->timers.pop_due(now)) {
+      fire(d);
       fired = true;
     }
   }

@@ -100,6 +100,11 @@ class scheduler {
   }
   // Blocks (on g0) until there is a goroutine for w.
   goroutine* find_runnable(worker* w) noexcept;
+  // Fires one due timer: readies its sleeper or runs its entry's fire().
+  void fire(due_timer d) noexcept {
+    if (d.sleeper) ready(d.sleeper);
+    else d.entry->fire(d.entry);
+  }
   // Fires due timers of p. Returns the earliest remaining deadline.
   std::int64_t run_timers(processor* p) noexcept;
   // Wakes p's worker if it sleeps, so that it re-reads its timers.

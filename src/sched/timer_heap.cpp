@@ -32,7 +32,7 @@ void timer_heap::sift_down(std::size_t i, slot s) {
 }
 
 void timer_heap::remove_at(std::size_t i) {
-  if (heap_[i].tagged & 1) heap_[i].entry()->heap_index = -1;
+  if (heap_[i].tagged & slot::kRemovable) heap_[i].entry()->heap_index = -1;
   slot last = heap_.back();
   heap_.pop_back();
   if (i >= heap_.size()) return;
@@ -40,12 +40,18 @@ void timer_heap::remove_at(std::size_t i) {
   else sift_down(i, last);
 }
 
-bool timer_heap::add(timer_entry* e) {
+bool timer_heap::push(slot s) {
   std::lock_guard lk(mu_);
-  heap_.push_back(slot::of(e));
-  sift_up(heap_.size() - 1, slot::of(e));
+  heap_.push_back(s);
+  sift_up(heap_.size() - 1, s);
   publish();
-  return heap_[0].entry() == e;
+  return heap_[0].tagged == s.tagged;
+}
+
+bool timer_heap::add(timer_entry* e) { return push(slot::of(e)); }
+
+bool timer_heap::add_sleeper(std::int64_t when, goroutine* g) {
+  return push(slot{when, reinterpret_cast<std::uintptr_t>(g) | slot::kSleeper});
 }
 
 bool timer_heap::remove(timer_entry* e) {
@@ -56,17 +62,20 @@ bool timer_heap::remove(timer_entry* e) {
   return true;
 }
 
-timer_entry* timer_heap::pop_due(std::int64_t now) {
-  if (next_.load(std::memory_order_acquire) > now) return nullptr;
+due_timer timer_heap::pop_due(std::int64_t now) {
+  if (next_.load(std::memory_order_acquire) > now) return {};
   std::lock_guard lk(mu_);
-  if (heap_.empty() || heap_[0].when > now) return nullptr;
-  timer_entry* e = heap_[0].entry();
+  if (heap_.empty() || heap_[0].when > now) return {};
+  slot top = heap_[0];
+  due_timer d;
+  if (top.tagged & slot::kSleeper) d.sleeper = reinterpret_cast<goroutine*>(top.tagged & ~slot::kTags);
+  else d.entry = top.entry();
   remove_at(0);
   publish();
   // Due timers come in bursts; the next one's entry sits on another goroutine's stack,
   // cold: start fetching it while this one fires.
   if (!heap_.empty() && heap_[0].when <= now) __builtin_prefetch(heap_[0].entry());
-  return e;
+  return d;
 }
 
 }  // namespace goro::detail

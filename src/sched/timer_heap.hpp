@@ -31,33 +31,48 @@ struct alignas(8) timer_entry {
   bool removable = true;
 };
 
+struct goroutine;
+
+// A due timer: an entry to fire, or a sleeping goroutine to make runnable.
+struct due_timer {
+  timer_entry* entry = nullptr;
+  goroutine* sleeper = nullptr;
+  explicit operator bool() const noexcept { return entry || sleeper; }
+};
+
 class timer_heap {
  public:
   // Returns true if e became the earliest deadline (a sleeping owner must be woken).
   bool add(timer_entry* e);
+  // goro::sleep's timer: no entry at all, the slot names the goroutine to ready. So
+  // firing a sleep touches nothing but the heap and the goroutine.
+  bool add_sleeper(std::int64_t when, goroutine* g);
   // True if e was pending and is now removed. e must be removable.
   bool remove(timer_entry* e);
-  // Pops one due entry (when_ns <= now), or null.
-  timer_entry* pop_due(std::int64_t now);
+  // Pops one due timer (deadline <= now), or an empty due_timer.
+  due_timer pop_due(std::int64_t now);
   std::int64_t next_deadline() const noexcept { return next_.load(std::memory_order_acquire); }
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
 
  private:
-  // The deadline and the entry, whose low pointer bit says "removable" (record its index).
+  // The deadline and a tagged pointer: an entry, whose bit 0 says "removable" (record
+  // its index), or (bit 1) a sleeping goroutine.
   struct slot {
+    static constexpr std::uintptr_t kRemovable = 1, kSleeper = 2, kTags = 3;
     std::int64_t when;
     std::uintptr_t tagged;
-    timer_entry* entry() const noexcept { return reinterpret_cast<timer_entry*>(tagged & ~std::uintptr_t{1}); }
+    timer_entry* entry() const noexcept { return reinterpret_cast<timer_entry*>(tagged & ~kTags); }
     static slot of(timer_entry* e) noexcept {
-      return {e->when_ns, reinterpret_cast<std::uintptr_t>(e) | (e->removable ? 1u : 0u)};
+      return {e->when_ns, reinterpret_cast<std::uintptr_t>(e) | (e->removable ? kRemovable : 0u)};
     }
   };
+  bool push(slot s);
   static constexpr std::size_t kArity = 4;
   void sift_up(std::size_t i, slot s);
   void sift_down(std::size_t i, slot s);
   void place(std::size_t i, slot s) {
     heap_[i] = s;
-    if (s.tagged & 1) s.entry()->heap_index = static_cast<std::int32_t>(i);
+    if (s.tagged & slot::kRemovable) s.entry()->heap_index = static_cast<std::int32_t>(i);
   }
   void publish() {
     next_.store(heap_.empty() ? platform::kNever : heap_[0].when, std::memory_order_release);

@@ -19,20 +19,20 @@ void sleep_thread_until(std::int64_t when) {
   std::this_thread::sleep_until(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(when)));
 }
 
-// Parks the goroutine on w until `when` (in the future).
+// Parks the goroutine on w until `when` (in the future). Its timer is a sleeper slot in
+// the P's heap, added only once the goroutine is switched out (so it cannot fire early).
 void park_until(worker* w, std::int64_t when) {
-  timer_entry e;
-  e.when_ns = when;
-  e.removable = false;  // a sleep is never cancelled
-  e.arg = w->current;
-  e.fire = [](timer_entry* t) { scheduler::get().ready(static_cast<goroutine*>(t->arg)); };
-  // Added only once the goroutine is switched out, so the timer cannot fire too early.
+  struct sleep_request {
+    std::int64_t when;
+    goroutine* g;
+  } req{when, w->current};
   park_on(w, wait_reason::sleep,
-               [](void* entry) {
-                 current_worker()->p->timers.add(static_cast<timer_entry*>(entry));
-                 return true;
-               },
-               &e);
+          [](void* arg) {
+            auto* r = static_cast<sleep_request*>(arg);
+            current_worker()->p->timers.add_sleeper(r->when, r->g);
+            return true;
+          },
+          &req);
 }
 }  // namespace
 
