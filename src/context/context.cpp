@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "goro/detail/intrusive_queue.hpp"
 #include "goro/detail/spinlock.hpp"
@@ -53,22 +54,44 @@ namespace detail {
 
 struct cancel_node;
 
+struct context_node;
+
+// Nodes and values handed over by destructors that run inside a release loop.
+struct release_list {
+  std::vector<context_ptr> nodes;
+  std::vector<std::unique_ptr<context_entry>> entries;
+};
+// Set only while a release loop runs on this thread and no user code can run (user
+// values are destroyed after it is cleared: their destructors may park and resume on
+// another thread).
+thread_local release_list* tls_release = nullptr;
+
 struct context_node {
   context_ptr parent;
   cancel_node* canceller = nullptr;        // nearest cancellable self-or-ancestor, or null
   std::unique_ptr<context_entry> entry;    // value nodes
-  bool weakly_referenced = false;          // a deadline timer may lock a weak_ptr to it
 
   virtual ~context_node() {
     // A long chain of contexts is freed in a loop, not by recursion (a goroutine's stack
-    // is small). Only nodes nobody else can reach are taken apart here: held by no other
-    // strong reference, and by no weak one that could become strong meanwhile.
-    context_ptr p = std::move(parent);
-    while (p && !p->weakly_referenced && p.use_count() == 1) {
-      context_ptr up = std::move(p->parent);
-      p.reset();
-      p = std::move(up);
+    // is small): a node destroyed inside the loop hands its parent (and its value) to
+    // the loop instead of releasing it there. Every release is an ordinary shared_ptr
+    // release, so it synchronizes as usual.
+    if (tls_release) {
+      if (parent) tls_release->nodes.push_back(std::move(parent));
+      if (entry) tls_release->entries.push_back(std::move(entry));
+      return;
     }
+    if (!parent) return;
+    release_list list;
+    list.nodes.push_back(std::move(parent));
+    tls_release = &list;
+    while (!list.nodes.empty()) {
+      context_ptr p = std::move(list.nodes.back());
+      list.nodes.pop_back();
+      p.reset();
+    }
+    tls_release = nullptr;
+    // list.entries (user values) are destroyed here, outside the loop.
   }
 };
 
@@ -200,7 +223,6 @@ std::pair<context, cancel_func> context_with_cancel(const context_ptr& parent, s
       // The timer holds the node weakly: a node nobody can reach any more is freed, and
       // its destructor stops the timer.
       std::weak_ptr<cancel_node> weak = n;
-      n->weakly_referenced = true;
       n->lock.lock();
       if (n->err.load(std::memory_order_relaxed) == 0) {
         n->deadline_timer = after_func(std::chrono::nanoseconds(left), [weak] {
