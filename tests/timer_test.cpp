@@ -387,47 +387,10 @@ TEST(TimerPaths, ATimerDueWhileItsReceiverParksStillFires) {
       testing::ExitedWithCode(0), "");
 }
 
-// Seeded stress: stop() races the timer's fire and a receiver. For every timer exactly
-// one of "the receiver got its value" and "stop() reported it active" holds.
-TEST(TimerStress, StopRacingFireAndReceiverIsExactlyOnce) {
-  const int n = static_cast<int>(goro::test::scaled(4000, 20));
-  std::uint64_t seed = goro::test::seed_from_env(20261201);
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  std::atomic<int> violations{0};
-  goro::run([&] {
-    goro::wait_group wg;
-    wg.add(n);
-    for (int i = 0; i < n; ++i) {
-      goro::go([&, i] {
-        std::mt19937_64 rng(seed + static_cast<std::uint64_t>(i));
-        goro::timer t(std::chrono::microseconds(rng() % 2000));
-        auto quit = goro::make_chan<goro::unit>();
-        auto got = goro::make_chan<int>(1);
-        goro::go([&, c = t.c(), quit, got] {
-          int v = 0;
-          goro::select(goro::recv_case(c, [&] { v = 1; }), goro::recv_case(quit));
-          got.send(v);
-        });
-        goro::sleep(std::chrono::microseconds(rng() % 2000));
-        bool active = t.stop();
-        quit.close();
-        int received = *got.recv();
-        if (received + (active ? 1 : 0) != 1) violations++;
-        if (t.c().try_recv()) violations++;  // nothing may remain after stop
-        wg.done();
-      });
-    }
-    wg.wait();
-  });
-  EXPECT_EQ(violations.load(), 0);
-}
-
-// Seeded stress: a timer nobody receives from always reports active on stop (its value
-// is drained), and reset never lets a value of an earlier setting through.
-TEST(TimerStress, UnreceivedTimersAlwaysStopActiveAndResetIsNeverStale) {
-  const int n = static_cast<int>(goro::test::scaled(4000, 20));
-  std::uint64_t seed = goro::test::seed_from_env(7);
-  SCOPED_TRACE("seed " + std::to_string(seed));
+// Runs body(rng) in n goroutines at once, each with its own seeded generator; returns the
+// number of violations the bodies counted.
+template <class Body>
+int seeded_goroutines(int n, std::uint64_t seed, Body body) {
   std::atomic<int> violations{0};
   goro::run([&] {
     goro::wait_group wg;
@@ -435,21 +398,60 @@ TEST(TimerStress, UnreceivedTimersAlwaysStopActiveAndResetIsNeverStale) {
     for (int i = 0; i < n; ++i) {
       goro::go([&, i] {
         std::mt19937_64 rng(seed * 31 + static_cast<std::uint64_t>(i));
-        goro::timer t(std::chrono::microseconds(rng() % 1000));
-        goro::sleep(std::chrono::microseconds(rng() % 1000));
-        if (!t.stop()) violations++;
-        goro::timer u(std::chrono::microseconds(rng() % 1000));
-        goro::sleep(std::chrono::microseconds(rng() % 1000));
-        auto at = clk::now();
-        if (!u.reset(1ms)) violations++;
-        auto v = u.c().recv();
-        if (!v || *v < at + 1ms) violations++;
+        violations += body(rng);
         wg.done();
       });
     }
     wg.wait();
   });
-  EXPECT_EQ(violations.load(), 0);
+  return violations.load();
+}
+
+// Seeded stress: stop() races the timer's fire and a receiver. For every timer exactly
+// one of "the receiver got its value" and "stop() reported it active" holds.
+TEST(TimerStress, StopRacingFireAndReceiverIsExactlyOnce) {
+  std::uint64_t seed = goro::test::seed_from_env(20261201);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  int violations = seeded_goroutines(static_cast<int>(goro::test::scaled(4000, 20)), seed, [](auto& rng) {
+    int bad = 0;
+    goro::timer t(std::chrono::microseconds(rng() % 2000));
+    auto quit = goro::make_chan<goro::unit>();
+    auto got = goro::make_chan<int>(1);
+    goro::go([c = t.c(), quit, got] {
+      int v = 0;
+      goro::select(goro::recv_case(c, [&] { v = 1; }), goro::recv_case(quit));
+      got.send(v);
+    });
+    goro::sleep(std::chrono::microseconds(rng() % 2000));
+    bool active = t.stop();
+    quit.close();
+    int received = *got.recv();
+    if (received + (active ? 1 : 0) != 1) bad++;
+    if (t.c().try_recv()) bad++;  // nothing may remain after stop
+    return bad;
+  });
+  EXPECT_EQ(violations, 0);
+}
+
+// Seeded stress: a timer nobody receives from always reports active on stop (its value
+// is drained), and reset never lets a value of an earlier setting through.
+TEST(TimerStress, UnreceivedTimersAlwaysStopActiveAndResetIsNeverStale) {
+  std::uint64_t seed = goro::test::seed_from_env(7);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  int violations = seeded_goroutines(static_cast<int>(goro::test::scaled(4000, 20)), seed, [](auto& rng) {
+    int bad = 0;
+    goro::timer t(std::chrono::microseconds(rng() % 1000));
+    goro::sleep(std::chrono::microseconds(rng() % 1000));
+    if (!t.stop()) bad++;
+    goro::timer u(std::chrono::microseconds(rng() % 1000));
+    goro::sleep(std::chrono::microseconds(rng() % 1000));
+    auto at = clk::now();
+    if (!u.reset(1ms)) bad++;
+    auto v = u.c().recv();
+    if (!v || *v < at + 1ms) bad++;
+    return bad;
+  });
+  EXPECT_EQ(violations, 0);
 }
 
 TEST(TimerStress, ManyConcurrentTimersAreCheap) {

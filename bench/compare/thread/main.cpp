@@ -147,14 +147,21 @@ void w1() {
     result("W1", "ns_per_goroutine", best / static_cast<double>(n), unit("ns", n, contract_n));
 }
 
+// N from the environment (default def), capped at max_threads threads at once (this
+// machine's pid_max and descriptor limits), saying so on stderr.
+long threads_for(const char* workload, long def, long max_threads) {
+    long n = env_long("N", def);
+    if (n > max_threads) {
+        std::fprintf(stderr, "thread_compare: %s capped at N=%ld threads\n", workload, max_threads);
+        n = max_threads;
+    }
+    return n;
+}
+
 // W2: N threads block receiving from one channel; RSS delta / N. One measurement.
 void w2() {
-    constexpr long contract_n = 100000, def = 10000, kMax = 10000;
-    long n = env_long("N", def);
-    if (n > kMax) {
-        std::fprintf(stderr, "thread_compare: W2 capped at N=%ld threads\n", kMax);
-        n = kMax;
-    }
+    constexpr long contract_n = 100000;
+    const long n = threads_for("W2", 10000, 10000);
     Channel ch;
     std::vector<std::thread> threads;
     threads.reserve(static_cast<std::size_t>(n));
@@ -546,12 +553,8 @@ void w9() {
 // The wall time covers creating and joining; overshoot = wall - ideal (the longest
 // thread's total sleep, over these N).
 void w10() {
-    constexpr long contract_n = 100000, def = 5000, kMax = 5000;
-    long n = env_long("N", def);
-    if (n > kMax) {
-        std::fprintf(stderr, "thread_compare: W10 capped at N=%ld threads\n", kMax);
-        n = kMax;
-    }
+    constexpr long contract_n = 100000;
+    const long n = threads_for("W10", 5000, 5000);
     const long ideal = bench::timer_ideal_ms(n);
     const bench::wall_cpu best = bench::best_wall_cpu([&] {
         std::vector<std::thread> threads;
