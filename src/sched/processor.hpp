@@ -38,6 +38,9 @@ struct alignas(64) processor {
   // records as "waiting since" (for dumps) without reading the clock on every park.
   std::int64_t coarse_now = 0;
   std::uint32_t runnext_streak = 0;  // consecutive picks from runnext (fairness bound)
+  // A clock reading taken just before a park (by sleep), taken and cleared by that
+  // park's pick (find_runnable_fast) for its "is a timer due?" check; 0: none.
+  std::int64_t now_hint = 0;
 
   // Free control blocks: reused newest first (warm in this core's cache); the oldest
   // half moves to the shared pool when full.

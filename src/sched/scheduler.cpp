@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 #include "goro/detail/spinlock.hpp"
 #include "platform/clock.hpp"
@@ -207,12 +208,12 @@ std::int64_t scheduler::run_timers(processor* p) noexcept {
   return p->timers.next_deadline();
 }
 
-goroutine* scheduler::find_runnable_slow(processor* p, bool tick, bool parking) noexcept {
+goroutine* scheduler::find_runnable_slow(processor* p, bool tick, bool parking, std::int64_t now_hint) noexcept {
   std::int64_t next = p->timers.next_deadline();
   if (next != platform::kNever) {
     if (!parking) {
       run_timers(p);
-    } else if (next <= platform::now_ns()) {
+    } else if (next <= (now_hint ? now_hint : platform::now_ns())) {
       if (tick) p->global_check_countdown = 1;  // the look at the global queue comes next
       return nullptr;                           // to g0, which fires them after the commit
     }

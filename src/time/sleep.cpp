@@ -44,10 +44,11 @@ void sleep_until_ns(std::int64_t when) {
 }
 
 void sleep_for_ns(std::int64_t ns) {
-  std::int64_t when = platform::now_ns() + ns;
+  std::int64_t now = platform::now_ns();
   worker* w = current_worker();
-  if (!w || !w->current) return sleep_thread_until(when);
-  park_until(w, when);
+  if (!w || !w->current) return sleep_thread_until(now + ns);
+  w->p->now_hint = now;  // the park's due-timer check needs no second clock read
+  park_until(w, now + ns);
 }
 
 namespace {
