@@ -128,6 +128,53 @@ TEST(ConditionVariable, NotifyAllWakesEveryCurrentWaiter) {
   });
 }
 
+// Generations: notify_all wakes exactly the waiters queued before it; a goroutine that
+// starts waiting after it stays blocked until the next notify (no spurious wake-ups).
+TEST(ConditionVariable, NotifyAllWakesOnlyItsGeneration) {
+  goro::run([] {
+    goro::mutex m;
+    goro::condition_variable cv;
+    int waiting = 0;
+    std::atomic<int> woke{0};
+    goro::wait_group first, late;
+    first.add(5);
+    late.add(1);
+    auto waiter = [&](goro::wait_group& wg) {
+      std::unique_lock lk(m);
+      ++waiting;
+      cv.wait(lk);  // no predicate: every return is a real notify
+      woke.fetch_add(1);
+      wg.done();
+    };
+    for (int i = 0; i < 5; ++i) goro::go([&] { waiter(first); });
+    // Holding m with waiting == 5 means all five released it inside wait(): queued.
+    for (;;) {
+      std::unique_lock lk(m);
+      if (waiting == 5) {
+        cv.notify_all();
+        break;
+      }
+      lk.unlock();
+      goro::yield();
+    }
+    goro::go([&] { waiter(late); });
+    first.wait();
+    for (;;) {  // the late one is queued once it has released m inside wait()
+      std::unique_lock lk(m);
+      if (waiting == 6) break;
+      lk.unlock();
+      goro::yield();
+    }
+    EXPECT_EQ(woke.load(), 5) << "notify_all woke a waiter of the next generation";
+    {
+      std::lock_guard lk(m);
+      cv.notify_one();
+    }
+    late.wait();
+    EXPECT_EQ(woke.load(), 6);
+  });
+}
+
 TEST(ConditionVariable, TimedWaitTimesOutAndReportsIt) {
   goro::run([] {
     goro::mutex m;
