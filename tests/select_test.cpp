@@ -166,6 +166,24 @@ TEST(Select, AfterWithANonPositiveDurationFiresAtOnce) {
 
 // Go's TestSelectFairness: with every case always ready, each is chosen with equal
 // probability; a count further than 10 sigma from the mean fails (chance ~1e-23).
+// A case made from a temporary handle owns it (the channel lives as long as the case);
+// one made from a channel variable borrows it (ASan would see a freed channel here if
+// the first kind borrowed).
+TEST(Select, ACaseFromATemporaryHandleOwnsItsChannel) {
+  goro::run([] {
+    auto timeout = goro::recv_case(goro::after(1ms));  // the case holds the only handle
+    auto c = goro::make_chan<int>(1);
+    auto rc = goro::recv_case(c);
+    EXPECT_EQ(goro::select(rc, timeout), 1u);
+    c.send(5);
+    int got = 0;
+    EXPECT_EQ(goro::select(goro::recv_case(c, [&](std::optional<int> v) { got = *v; }), timeout), 0u);
+    EXPECT_EQ(got, 5);
+    auto s = goro::send_case(goro::make_chan<int>(1), 9);  // owns a buffered channel
+    EXPECT_EQ(goro::select(s), 0u);
+  });
+}
+
 TEST(Select, ChoosesUniformlyAmongReadyCases) {
   constexpr int kTrials = 100000;
   constexpr int kCases = 4;

@@ -155,6 +155,7 @@ chan<T> make_chan(std::size_t capacity = 0) {
 template <class T>
 class send_chan : public detail::chan_handle<T> {
  public:
+  using value_type = T;
   send_chan() noexcept = default;  // nil
   send_chan(const chan<T>& c) noexcept : detail::chan_handle<T>(c) {}  // NOLINT: implicit, as Go
   void send(T v) const { this->do_send(v); }
@@ -169,6 +170,7 @@ class recv_chan : public detail::chan_handle<T> {
   using base = detail::chan_handle<T>;
 
  public:
+  using value_type = T;
   recv_chan() noexcept = default;  // nil
   recv_chan(const chan<T>& c) noexcept : detail::chan_handle<T>(c) {}  // NOLINT: implicit, as Go
   std::optional<T> recv() const { return this->do_recv(); }

@@ -94,7 +94,8 @@ std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default
   for (;;) {
     // 1. A random poll order; take the first ready case.
     for (std::size_t i = 0; i < n; ++i) {
-      std::size_t j = static_cast<std::size_t>(next_random() % (i + 1));
+      // A uniform index in [0, i] by multiply-shift (Lemire), not a division.
+      std::size_t j = static_cast<std::size_t>(((next_random() >> 32) * (i + 1)) >> 32);
       order[i] = order[j];
       order[j] = static_cast<std::uint32_t>(i);
     }
