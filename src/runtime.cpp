@@ -52,10 +52,10 @@ void commit_spawn(spawn_slot slot, void (*run)(void*), const source_site& site) 
   worker* w = current_worker();
   processor* p = w ? w->p : nullptr;
   g->task_run = run;
-  g->site = site;
-  g->parent_id = w && w->current ? w->current->id : 0;
-  g->id = s.new_id(p);
-  g->reason = wait_reason::none;
+  g->set_site(site);
+  g->parent_id.store(w && w->current ? w->current->goid() : 0, std::memory_order_relaxed);
+  g->id.store(s.new_id(p), std::memory_order_relaxed);
+  g->reason.store(wait_reason::none, std::memory_order_relaxed);
   g->state.store(g_state::runnable, std::memory_order_relaxed);
   if (p) {
     processor::bump(p->created);
@@ -114,7 +114,7 @@ int set_maxprocs(int n) {
 namespace this_goroutine {
 std::uint64_t id() {
   detail::worker* w = detail::current_worker();
-  if (w && w->current) return w->current->id;
+  if (w && w->current) return w->current->goid();
   detail::note_plain_thread();
   return 0;
 }

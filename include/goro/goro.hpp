@@ -4,6 +4,7 @@
 #include "goro/chan.hpp"
 #include "goro/condition_variable.hpp"
 #include "goro/context.hpp"
+#include "goro/debug.hpp"
 #include "goro/errgroup.hpp"
 #include "goro/mutex.hpp"
 #include "goro/once.hpp"

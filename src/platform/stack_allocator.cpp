@@ -83,7 +83,9 @@ bool stack_allocator::carve_from_slab(stack& out) {
     if (p == MAP_FAILED) return false;
     slab_next_ = static_cast<char*>(p);
     slab_end_ = slab_next_ + bytes;
+    slab_bytes_ += bytes;
   }
+  ++carved_;
   char* base = slab_next_;
   slab_next_ += stride;
   out.guarded = install_guard(base);
@@ -191,6 +193,16 @@ bool stack_allocator::has_excess() const noexcept {
 std::size_t stack_allocator::pooled_count() const noexcept {
   std::lock_guard lk(mu_);
   return warm_.size() + cold_.size();
+}
+
+std::size_t stack_allocator::carved_count() const noexcept {
+  std::lock_guard lk(mu_);
+  return carved_;
+}
+
+std::size_t stack_allocator::reserved_bytes() const noexcept {
+  std::lock_guard lk(mu_);
+  return slab_bytes_;
 }
 
 std::size_t stack_allocator::warm_count() const noexcept {

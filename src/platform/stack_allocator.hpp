@@ -76,6 +76,9 @@ class stack_allocator {
   std::size_t page_size() const noexcept { return page_; }
   std::size_t pooled_count() const noexcept;  // warm + cold, for tests
   std::size_t warm_count() const noexcept;
+  // Default-size stacks carved so far, and the address space of their slabs (stats).
+  std::size_t carved_count() const noexcept;
+  std::size_t reserved_bytes() const noexcept;
 
  private:
   stack_allocator();
@@ -95,6 +98,8 @@ class stack_allocator {
   std::vector<stack> warm_;  // resident; the most recently freed at the back
   std::vector<stack> cold_;  // memory returned to the kernel
   std::size_t low_water_ = 0;  // fewest warm stacks since the last scavenge
+  std::size_t carved_ = 0;
+  std::size_t slab_bytes_ = 0;
   char* slab_next_ = nullptr;  // next unused stride in the current slab
   char* slab_end_ = nullptr;
 };

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "platform/clock.hpp"
 
@@ -22,19 +23,37 @@ void fatal(const char* msg) noexcept {
 }
 
 void print_goroutine(std::FILE* out, const goroutine& g, std::int64_t now_ns) {
+  std::string text = format_goroutine(g, now_ns);
+  std::fwrite(text.data(), 1, text.size(), out);
+}
+
+std::string format_goroutine(const goroutine& g, std::int64_t now_ns) {
+  char buf[1024];
+  std::string out;
   g_state st = g.state.load(std::memory_order_acquire);
-  std::fprintf(out, "goroutine %llu [", static_cast<unsigned long long>(g.id));
+  std::snprintf(buf, sizeof buf, "goroutine %llu [", static_cast<unsigned long long>(g.goid()));
+  out += buf;
   if (st == g_state::waiting) {
-    std::fprintf(out, "%s", wait_reason_name(g.reason));
+    out += wait_reason_name(g.reason.load(std::memory_order_relaxed));
     std::int64_t since = g.wait_since_ns.load(std::memory_order_relaxed);
     std::int64_t minutes = since > 0 ? (now_ns - since) / 60'000'000'000LL : 0;
-    if (minutes >= 1) std::fprintf(out, ", %lld minutes", static_cast<long long>(minutes));
+    if (minutes >= 1) {
+      std::snprintf(buf, sizeof buf, ", %lld minutes", static_cast<long long>(minutes));
+      out += buf;
+    }
   } else {
-    std::fprintf(out, "%s", g_state_name(st));
+    out += g_state_name(st);
   }
-  std::fprintf(out, "]:\ncreated by %s", g.site.function);
-  if (g.parent_id) std::fprintf(out, " in goroutine %llu", static_cast<unsigned long long>(g.parent_id));
-  std::fprintf(out, "\n\t%s:%u\n\n", g.site.file, g.site.line);
+  out += "]:\ncreated by ";
+  out += g.site_function.load(std::memory_order_relaxed);
+  if (std::uint64_t parent = g.parent_id.load(std::memory_order_relaxed)) {
+    std::snprintf(buf, sizeof buf, " in goroutine %llu", static_cast<unsigned long long>(parent));
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "\n\t%s:%u\n\n", g.site_file.load(std::memory_order_relaxed),
+                g.site_line.load(std::memory_order_relaxed));
+  out += buf;
+  return out;
 }
 
 void goroutine_panic(goroutine* g, const char* what) noexcept {
@@ -46,7 +65,7 @@ void goroutine_panic(goroutine* g, const char* what) noexcept {
 void stack_overflow(goroutine* g) noexcept {
   // Async-signal-safe: called from the SIGSEGV handler.
   char buf[160];
-  unsigned long long id = g ? g->id : 0;
+  unsigned long long id = g ? g->goid() : 0;
   char digits[24];
   int n = 0;
   do {

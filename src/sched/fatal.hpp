@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdio>
+#include <string>
 
 #include "sched/goroutine.hpp"
 
@@ -18,5 +19,6 @@ namespace goro::detail {
 [[noreturn]] void stack_overflow(goroutine* g) noexcept;
 // Writes one goroutine's header and creation site (the dump format of deadlock reports).
 void print_goroutine(std::FILE* out, const goroutine& g, std::int64_t now_ns);
+std::string format_goroutine(const goroutine& g, std::int64_t now_ns);
 
 }  // namespace goro::detail

@@ -30,22 +30,32 @@ struct alignas(64) goroutine {
   platform::context ctx = nullptr;  // saved context while not running; null before first run
   platform::stack stack;            // empty until first run
   std::atomic<g_state> state{g_state::free};
-  wait_reason reason = wait_reason::none;
-  std::uint64_t id = 0;
+  // Read by dumps and stats while the goroutine runs elsewhere: relaxed atomics (plain
+  // stores on x86), written only by the goroutine's owner of the moment.
+  std::atomic<wait_reason> reason{wait_reason::none};
+  std::atomic<std::uint64_t> id{0};
   std::size_t stack_request = 0;  // goro::stack_size, 0 = default
 
   void (*task_run)(void*) = nullptr;
   void* task = nullptr;  // points at inline_task or at a heap block
   alignas(std::max_align_t) unsigned char inline_task[kInlineTask];
 
-  source_site site;
-  std::uint64_t parent_id = 0;
+  std::atomic<const char*> site_file{"?"};
+  std::atomic<const char*> site_function{"?"};
+  std::atomic<unsigned> site_line{0};
+  std::atomic<std::uint64_t> parent_id{0};
   std::atomic<std::int64_t> wait_since_ns{0};
 
   sanitizer::fiber_state fiber;
   goroutine* all_next = nullptr;  // registry of every control block ever made
 
   bool task_on_heap() const noexcept { return task != inline_task; }
+  std::uint64_t goid() const noexcept { return id.load(std::memory_order_relaxed); }
+  void set_site(const source_site& s) noexcept {
+    site_file.store(s.file, std::memory_order_relaxed);
+    site_function.store(s.function, std::memory_order_relaxed);
+    site_line.store(s.line, std::memory_order_relaxed);
+  }
 };
 
 // Starts pulling a control block into this core's cache for writing (spawn and run

@@ -56,6 +56,8 @@ struct alignas(64) processor {
   // Written only by the owner, so a plain load+store (no locked add) suffices.
   std::atomic<std::int64_t> created{0};
   std::atomic<std::int64_t> exited{0};
+  std::atomic<std::int64_t> parks{0};   // goroutines parked on this P (stats)
+  std::atomic<std::int64_t> steals{0};  // successful steals by this P's worker (stats)
   static void bump(std::atomic<std::int64_t>& c) noexcept {
     c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }

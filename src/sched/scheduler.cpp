@@ -65,6 +65,7 @@ scheduler::scheduler() {
   platform::stack_allocator::instance().set_default_size(cfg.stack_size);
   raise_file_limit();
   install_signal_handlers();
+  install_quit_dump();
   nprocs_.store(preset_or_config_maxprocs(), std::memory_order_release);
 }
 
@@ -235,7 +236,10 @@ goroutine* scheduler::steal(worker* w) noexcept {
     for (int k = 0; k < n; ++k) {
       processor* victim = proc((start + k) % n);
       if (!victim || victim == own) continue;
-      if (goroutine* g = victim->runq.steal_into(own->runq)) return g;
+      if (goroutine* g = victim->runq.steal_into(own->runq)) {
+        processor::bump(own->steals);
+        return g;
+      }
       // Last round: the victim's runnext too, but only once it has sat there for the
       // grace period (Go's rule, whose usleep(3) lasts ~80 us on Linux): a goroutine just
       // readied by a running one is about to run on that P, typically because the readier
@@ -250,6 +254,7 @@ goroutine* scheduler::steal(worker* w) noexcept {
             victim->runnext_seen_since.store(now, std::memory_order_relaxed);
           } else if (now - victim->runnext_seen_since.load(std::memory_order_relaxed) >= kRunnextGraceNs &&
                      victim->runnext.compare_exchange_strong(g, nullptr, std::memory_order_acq_rel)) {
+            processor::bump(own->steals);
             return g;
           }
         }

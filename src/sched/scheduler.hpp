@@ -136,6 +136,8 @@ class scheduler {
   std::atomic<std::int64_t> created_off_worker{0};  // spawned from plain threads
 
   std::size_t goroutine_count() const noexcept;
+  std::size_t global_queue_length() const noexcept { return global_.size(); }
+  int started_procs() const noexcept { return started_.load(std::memory_order_acquire); }
 
   static constexpr std::int64_t kTimerStealSlackNs = 1'000'000;  // a busy P's timer overdue by this
   static constexpr std::int64_t kSysmonPeriodNs = 2'000'000;

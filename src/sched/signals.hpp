@@ -10,5 +10,7 @@ void install_signal_handlers();
 // Gives the calling worker thread an alternate signal stack; returns its memory.
 void* install_alt_stack();
 void raise_file_limit();
+// SIGQUIT prints every goroutine to stderr and exits 2 (src/debug/dump.cpp).
+void install_quit_dump();
 
 }  // namespace goro::detail

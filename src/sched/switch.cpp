@@ -159,11 +159,12 @@ namespace goro::detail {
 
 void park_on(worker* w, wait_reason reason, bool (*commit)(void*), void* arg) {
   goroutine* g = w->current;
-  g->reason = reason;
+  g->reason.store(reason, std::memory_order_relaxed);
+  processor::bump(w->p->parks);
   g->wait_since_ns.store(w->p->coarse_now, std::memory_order_relaxed);
   switch_request req{g, switch_kind::park, commit, arg};
   leave<true>(w, req);
-  g->reason = wait_reason::none;
+  g->reason.store(wait_reason::none, std::memory_order_relaxed);
 }
 
 void exit_current() {
