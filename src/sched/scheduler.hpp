@@ -179,6 +179,9 @@ class scheduler {
   std::atomic<int> nidle_{0};
   std::atomic<int> nretired_{0};  // workers parked in retire() (their P id >= nprocs)
   std::atomic<std::uint32_t> sysmon_sleeping_{0};
+  std::atomic<std::int64_t> sysmon_asleep_since_{0};  // coarse clock, when it last slept
+  static constexpr std::int64_t kSysmonIdleSleepNs = 10'000'000;
+  static constexpr int kSysmonShortSleeps = 7;  // 10 ms .. 640 ms, then until woken
   std::mutex idle_mu_;
   std::vector<worker*> idle_;
   std::mutex procs_mu_;  // set_nprocs

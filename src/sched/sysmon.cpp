@@ -26,18 +26,27 @@ void scheduler::sysmon_loop() {
     last_scavenge = now;
     stacks.scavenge();
   };
+  int idle_rounds = 0;
   for (;;) {
     if (all_workers_parked()) {
       // Publish that we sleep, then look again: a worker that leaves idle after this
-      // sees the flag and wakes us (wake_sysmon), one that left before is seen here.
+      // sees the flag and may wake us (wake_sysmon), one that left before is seen here.
+      // The first sleeps are short (10 ms, doubling) and workers do not wake us from
+      // them: a runtime that goes idle and busy thousands of times a second (timers)
+      // would otherwise pay a futex wake-up and a sysmon round for each. After ~1 s of
+      // idleness we sleep until a worker wakes us.
+      std::int64_t timeout = idle_rounds < kSysmonShortSleeps ? kSysmonIdleSleepNs << idle_rounds : -1;
+      if (stacks.has_excess() && (timeout < 0 || timeout > platform::stack_allocator::kScavengePeriodNs))
+        timeout = platform::stack_allocator::kScavengePeriodNs;
+      sysmon_asleep_since_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
       sysmon_sleeping_.store(1, std::memory_order_seq_cst);
-      if (all_workers_parked())
-        platform::futex_wait(&sysmon_sleeping_, 1,
-                             stacks.has_excess() ? platform::stack_allocator::kScavengePeriodNs : -1);
+      if (all_workers_parked()) platform::futex_wait(&sysmon_sleeping_, 1, timeout);
       sysmon_sleeping_.store(0, std::memory_order_seq_cst);
+      idle_rounds = all_workers_parked() ? idle_rounds + 1 : 0;
       maybe_scavenge(platform::now_ns());
       continue;
     }
+    idle_rounds = 0;
     std::this_thread::sleep_for(std::chrono::nanoseconds(kSysmonPeriodNs));
     std::int64_t now = platform::now_ns();
     maybe_scavenge(now);
@@ -55,7 +64,9 @@ void scheduler::sysmon_loop() {
 }
 
 void scheduler::wake_sysmon() noexcept {
-  if (sysmon_sleeping_.load(std::memory_order_seq_cst) == 1) {
+  // Not from its first, short sleep (see sysmon_loop): it wakes soon by itself.
+  if (sysmon_sleeping_.load(std::memory_order_seq_cst) == 1 &&
+      platform::coarse_now_ns() - sysmon_asleep_since_.load(std::memory_order_relaxed) > kSysmonIdleSleepNs) {
     sysmon_sleeping_.store(0, std::memory_order_seq_cst);
     platform::futex_wake(&sysmon_sleeping_);
   }

@@ -30,6 +30,7 @@ struct worker {
   bool firing_timers = false;            // ready() defers its wakep (scheduler::fire_timers_on)
   std::uint32_t readied_by_timers = 0;
   bool in_idle_list = false;   // guarded by the scheduler's idle mutex
+  std::atomic<bool> sleeping{false};  // in go_idle's futex wait (it wakes for its own timers)
   std::atomic<std::uint32_t> wake_word{0};
   std::uint64_t rng = 0;       // steal order
   void* altstack = nullptr;    // signal stack for stack-overflow reports
