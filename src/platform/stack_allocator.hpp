@@ -25,6 +25,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+
+#include "platform/adaptive_mutex.hpp"
 #include <vector>
 
 namespace goro::detail::platform {
@@ -94,7 +96,7 @@ class stack_allocator {
   std::size_t mprotect_budget_;
   bool warned_unguarded_ = false;
 
-  mutable std::mutex mu_;
+  mutable adaptive_mutex mu_;
   std::vector<stack> warm_;  // resident; the most recently freed at the back
   std::vector<stack> cold_;  // memory returned to the kernel
   std::size_t low_water_ = 0;  // fewest warm stacks since the last scavenge

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+
+#include "platform/adaptive_mutex.hpp"
 #include <new>
 
 #include "sched/fatal.hpp"
@@ -59,7 +61,7 @@ class goroutine_fifo {
     head_ = 0;
   }
 
-  std::mutex mu_;
+  platform::adaptive_mutex mu_;
   std::unique_ptr<goroutine*[]> ring_;
   std::uint32_t capacity_ = 0;  // a power of two
   std::uint32_t head_ = 0;

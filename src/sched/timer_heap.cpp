@@ -74,7 +74,9 @@ due_timer timer_heap::pop_due(std::int64_t now) {
   publish();
   // Due timers come in bursts; the next one's entry sits on another goroutine's stack,
   // cold: start fetching it while this one fires.
-  if (!heap_.empty() && heap_[0].when <= now) __builtin_prefetch(heap_[0].entry());
+  // The next due ones are the new top and its children.
+  for (std::size_t i = 0; i <= kArity && i < heap_.size() && heap_[i].when <= now; ++i)
+    __builtin_prefetch(heap_[i].entry());
   return d;
 }
 

@@ -15,6 +15,8 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+
+#include "platform/adaptive_mutex.hpp"
 #include <vector>
 
 #include "platform/clock.hpp"
@@ -80,7 +82,7 @@ class timer_heap {
   }
   void remove_at(std::size_t i);
 
-  std::mutex mu_;
+  platform::adaptive_mutex mu_;
   std::vector<slot> heap_;
   std::atomic<std::int64_t> next_{platform::kNever};
   std::atomic<std::size_t> count_{0};
