@@ -58,14 +58,18 @@ TEST(Sleep, ManySleepersShareTheWorkers) {
 }
 
 TEST(Sleep, OrderFollowsDeadlines) {
+  // Absolute deadlines taken before any sleeper starts: the order cannot depend on how
+  // late each goroutine began (under TSan a goroutine's first run can take ~10 ms, and
+  // relative sleeps of 10/20/30 ms then woke in the order 2, 1, 3 once in CI).
   int old = goro::set_maxprocs(1);
   std::vector<int> order;
   goro::run([&] {
     goro::wait_group wg;
     wg.add(3);
+    auto t0 = std::chrono::steady_clock::now();
     for (int k : {3, 1, 2})
       goro::go([&, k] {
-        goro::sleep(std::chrono::milliseconds(10 * k));
+        goro::sleep_until(t0 + std::chrono::milliseconds(40 * k));
         order.push_back(k);
         wg.done();
       });
