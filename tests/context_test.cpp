@@ -139,7 +139,7 @@ TEST(Context, APastDeadlineIsDoneAtOnce) {
 
 TEST(Context, TheEarlierDeadlineOfParentAndChildWins) {
   goro::run([] {
-    auto [parent, cancel_p] = goro::with_timeout(goro::background(), 20ms);
+    auto [parent, cancel_p] = goro::with_timeout(goro::background(), 300ms);  // far past early's
     auto [late, cancel_l] = goro::with_timeout(parent, 1h);
     EXPECT_EQ(late.deadline(), parent.deadline());
     auto [early, cancel_e] = goro::with_timeout(parent, 1ms);
