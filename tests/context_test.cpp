@@ -13,7 +13,6 @@
 #include <thread>
 #include <vector>
 
-#include "sched/scheduler.hpp"
 #include "support/scale.hpp"
 
 using namespace std::chrono_literals;
@@ -28,12 +27,6 @@ bool is_done(const goro::context& c) {
   return closed;
 }
 
-std::size_t timers_in_heaps() {
-  auto& s = goro::detail::scheduler::get();
-  std::size_t n = 0;
-  for (int i = 0; i < s.nprocs(); ++i) n += s.proc(i)->timers.size();
-  return n;
-}
 
 TEST(Context, BackgroundIsNeverDone) {
   goro::context bg = goro::background();
@@ -113,20 +106,20 @@ TEST(Context, WithTimeoutEndsWithDeadlineExceeded) {
 
 TEST(Context, CancelBeforeTheDeadlineStopsTheTimer) {
   goro::run([] {
-    std::size_t before = timers_in_heaps();
+    std::size_t before = goro::stats().timers;
     auto [ctx, cancel] = goro::with_timeout(goro::background(), 1h);
-    EXPECT_EQ(timers_in_heaps(), before + 1);
+    EXPECT_EQ(goro::stats().timers, before + 1);
     cancel();
     EXPECT_EQ(ctx.err(), goro::errc::canceled);
-    EXPECT_EQ(timers_in_heaps(), before) << "the deadline's timer outlived the cancel";
+    EXPECT_EQ(goro::stats().timers, before) << "the deadline's timer outlived the cancel";
   });
 }
 
 TEST(Context, DroppingAnUncancelledTimeoutContextStopsItsTimer) {
   goro::run([] {
-    std::size_t before = timers_in_heaps();
+    std::size_t before = goro::stats().timers;
     { auto [ctx, cancel] = goro::with_timeout(goro::background(), 1h); }
-    EXPECT_EQ(timers_in_heaps(), before);
+    EXPECT_EQ(goro::stats().timers, before);
   });
 }
 

@@ -84,13 +84,16 @@ TEST(TimerHeap, SleeperSlotsPopInOrderWithEntries) {
   EXPECT_FALSE(h.pop_due(100));
 }
 
-// Seeded model check: random adds, removes and pops of removable and fire-only entries
-// against a sorted multiset; the heap pops in deadline order and remove() reports
-// exactly the pending entries.
+// Seeded model check: random adds, removes and pops of entries and of sleeper slots
+// (fire-only) against a sorted multiset; the heap pops in deadline order and remove()
+// reports exactly the pending entries.
 TEST(TimerHeap, MatchesAModelUnderRandomOperations) {
   timer_heap h;
   std::mt19937 rng(2026);
   std::vector<timer_entry> e(4000);
+  std::vector<std::uint64_t> tokens(e.size());  // addresses that stand for sleeping goroutines
+  auto sleeper = [&](std::size_t i) { return reinterpret_cast<goro::detail::goroutine*>(&tokens[i]); };
+  auto is_sleeper = [](std::size_t i) { return i % 3 == 0; };
   std::vector<bool> pending(e.size(), false);
   std::multiset<std::int64_t> model;
   for (int step = 0; step < 200000; ++step) {
@@ -99,14 +102,14 @@ TEST(TimerHeap, MatchesAModelUnderRandomOperations) {
       case 0:
         if (!pending[i]) {
           e[i].when_ns = rng() % 100000;
-          e[i].removable = (i % 3) != 0;
-          h.add(&e[i]);
+          if (is_sleeper(i)) h.add_sleeper(e[i].when_ns, sleeper(i));
+          else h.add(&e[i]);
           pending[i] = true;
           model.insert(e[i].when_ns);
         }
         break;
       case 1:
-        if (e[i].removable) {
+        if (!is_sleeper(i)) {
           bool was = h.remove(&e[i]);
           ASSERT_EQ(was, pending[i]);
           if (was) {
@@ -117,14 +120,16 @@ TEST(TimerHeap, MatchesAModelUnderRandomOperations) {
         break;
       case 2: {
         std::int64_t now = rng() % 100000;
-        timer_entry* t = h.pop_due(now).entry;
+        goro::detail::due_timer d = h.pop_due(now);
         if (model.empty() || *model.begin() > now) {
-          ASSERT_EQ(t, nullptr);
+          ASSERT_FALSE(d);
         } else {
-          ASSERT_NE(t, nullptr);
-          ASSERT_EQ(t->when_ns, *model.begin());
+          ASSERT_TRUE(d);
+          std::size_t k = d.entry ? static_cast<std::size_t>(d.entry - e.data())
+                                  : static_cast<std::size_t>(reinterpret_cast<std::uint64_t*>(d.sleeper) - tokens.data());
+          ASSERT_EQ(e[k].when_ns, *model.begin());
           model.erase(model.begin());
-          pending[static_cast<std::size_t>(t - e.data())] = false;
+          pending[k] = false;
         }
         break;
       }

@@ -22,12 +22,6 @@ using clk = std::chrono::steady_clock;
 
 namespace {
 
-std::size_t timers_in_heaps() {
-  auto& s = goro::detail::scheduler::get();
-  std::size_t n = 0;
-  for (int i = 0; i < s.nprocs(); ++i) n += s.proc(i)->timers.size();
-  return n;
-}
 
 // Waits (parking, bounded) until pred() holds; false if it never did within the bound.
 template <class Pred>
@@ -259,15 +253,15 @@ TEST(Ticker, NonPositivePeriodsThrow) {
 
 TEST(Ticker, ATickNobodyReferencesStops) {
   goro::run([] {
-    std::size_t before = timers_in_heaps();
+    std::size_t before = goro::stats().timers;
     {
       auto c = goro::tick(1ms);
       ASSERT_TRUE(c.recv());
       ASSERT_TRUE(c.recv());
-      EXPECT_EQ(timers_in_heaps(), before + 1);
+      EXPECT_EQ(goro::stats().timers, before + 1);
     }
     // Its next tick finds no handle and no channel view: the entry leaves the heap.
-    EXPECT_TRUE(eventually([&] { return timers_in_heaps() == before; })) << "the ticker kept running";
+    EXPECT_TRUE(eventually([&] { return goro::stats().timers == before; })) << "the ticker kept running";
   });
 }
 
@@ -461,15 +455,15 @@ TEST(TimerStress, ManyConcurrentTimersAreCheap) {
   // 100,000 pending timers are heap entries, not threads; stopping them empties the heaps.
   const int n = static_cast<int>(goro::test::scaled(100000, 20));
   goro::run([&] {
-    std::size_t before = timers_in_heaps();
+    std::size_t before = goro::stats().timers;
     std::vector<goro::timer> ts;
     ts.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) ts.emplace_back(std::chrono::seconds(60 + i % 60));
-    EXPECT_EQ(timers_in_heaps(), before + static_cast<std::size_t>(n));
+    EXPECT_EQ(goro::stats().timers, before + static_cast<std::size_t>(n));
     int active = 0;
     for (auto& t : ts) active += t.stop();
     EXPECT_EQ(active, n);
-    EXPECT_EQ(timers_in_heaps(), before);
+    EXPECT_EQ(goro::stats().timers, before);
   });
 }
 

@@ -38,6 +38,8 @@ class semaphore {
   const std::int64_t size_;
   std::int64_t used_ = 0;
   detail::intrusive_list<waiter_node> waiters_;
+  void check_request(std::int64_t k) const;  // throws for k outside [0, capacity]
+  bool take_locked(std::int64_t k) noexcept;  // under lock_: k units now, if free and FIFO allows
   waiter_node* grant_locked() noexcept;
 };
 

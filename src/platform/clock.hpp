@@ -7,15 +7,13 @@
 #include <limits>
 #include <time.h>
 
+#include "goro/detail/duration.hpp"
+
 namespace goro::detail::platform {
 
 inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
-inline std::int64_t now_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+inline std::int64_t now_ns() noexcept { return steady_now_ns(); }
 
 }  // namespace goro::detail::platform
 

@@ -25,9 +25,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "platform/adaptive_mutex.hpp"
-#include <vector>
 
 namespace goro::detail::platform {
 

@@ -13,10 +13,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-
-#include "platform/adaptive_mutex.hpp"
 #include <new>
 
+#include "platform/adaptive_mutex.hpp"
 #include "sched/fatal.hpp"
 #include "sched/goroutine.hpp"
 

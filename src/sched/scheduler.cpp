@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <thread>
-#include <utility>
 
 #include "goro/detail/spinlock.hpp"
 #include "platform/clock.hpp"
@@ -28,10 +27,7 @@ constexpr std::int64_t kRunnextGraceNs = 50000;
 // each time a spin finds work and halves (down to kSpinMinNs) each time one finds none.
 constexpr std::int64_t kSpinMaxNs = 100000;
 constexpr std::int64_t kSpinMinNs = 2000;
-#ifndef GORO_TIMER_GRAIN_NS
-#define GORO_TIMER_GRAIN_NS 1000000
-#endif
-constexpr std::int64_t kTimerGrainNs = GORO_TIMER_GRAIN_NS;
+constexpr std::int64_t kTimerGrainNs = 1'000'000;  // an idle worker wakes on whole ms
 constexpr std::int64_t kSpinPollGapNs = 1000;
 
 void spin_for_ns(std::int64_t ns) noexcept {
@@ -206,10 +202,7 @@ std::int64_t scheduler::run_timers(processor* p) noexcept {
   std::int64_t next = p->timers.next_deadline();
   if (next == platform::kNever) return next;
   std::int64_t now = platform::now_ns();
-  fire_timers_on(p->owner, [&] {
-    while (due_timer d = p->timers.pop_due(now)) fire(d);
-    return true;
-  });
+  fire_timers_on(p->owner, [&] { return fire_due(p, now); });
   return p->timers.next_deadline();
 }
 
@@ -269,27 +262,29 @@ goroutine* scheduler::steal(worker* w) noexcept {
   return nullptr;
 }
 
-bool scheduler::run_overdue_timers_elsewhere(processor* own) noexcept {
-  return fire_timers_on(own->owner, [&] { return fire_overdue_elsewhere(own); });
-}
-
-bool scheduler::fire_overdue_elsewhere(processor* own) noexcept {
-  std::int64_t now = 0;
+bool scheduler::fire_due(processor* q, std::int64_t now) noexcept {
   bool fired = false;
-  for (int i = 0, n = nprocs(); i < n; ++i) {
-    processor* q = proc(i);
-    if (!q || q == own) continue;
-    std::int64_t d = q->timers.next_deadline();
-    if (d == platform::kNever) continue;
-    if (now == 0) now = platform::now_ns();
-    if (d + kTimerStealSlackNs > now) continue;
-    // What they ready lands on this worker's P.
-    while (due_timer d = q->timers.pop_due(now)) {
-      fire(d);
-      fired = true;
-    }
+  while (due_timer d = q->timers.pop_due(now)) {
+    fire(d);
+    fired = true;
   }
   return fired;
+}
+
+bool scheduler::run_overdue_timers_elsewhere(processor* own) noexcept {
+  return fire_timers_on(own->owner, [&] {
+    std::int64_t now = 0;
+    bool fired = false;
+    for (int i = 0, n = nprocs(); i < n; ++i) {
+      processor* q = proc(i);
+      if (!q || q == own) continue;
+      std::int64_t d = q->timers.next_deadline();
+      if (d == platform::kNever) continue;
+      if (now == 0) now = platform::now_ns();
+      if (d + kTimerStealSlackNs <= now) fired |= fire_due(q, now);  // readied onto own
+    }
+    return fired;
+  });
 }
 
 bool scheduler::any_work(processor* own) const noexcept {
@@ -417,28 +412,29 @@ void scheduler::go_idle(worker* w) {
   wake_sysmon();  // a worker is busy again: sysmon watches
 }
 
+bool scheduler::hand_over(processor* p) noexcept {
+  bool handed = false;
+  if (goroutine* g = p->take_runnext()) {
+    push_global(g);
+    handed = true;
+  }
+  while (goroutine* g = p->runq.pop()) {
+    push_global(g);
+    handed = true;
+  }
+  return handed;
+}
+
 void scheduler::retire(worker* w) {
   processor* p = w->p;
-  // Hand every runnable goroutine of this P to the others.
-  if (goroutine* g = p->take_runnext()) push_global(g);
-  while (goroutine* g = p->runq.pop()) push_global(g);
+  hand_over(p);  // every runnable goroutine of this P, to the others
   stop_spinning(w);
   wakep();
   // Timers stay in this P's heap; its worker keeps firing them while retired and hands
   // what they ready to the other Ps.
   while (p->id >= nprocs()) {
     std::int64_t deadline = run_timers(p);
-    // What they readied landed on this P, which no thief looks at any more.
-    bool handed = false;
-    if (goroutine* g = p->take_runnext()) {
-      push_global(g);
-      handed = true;
-    }
-    while (goroutine* g = p->runq.pop()) {
-      push_global(g);
-      handed = true;
-    }
-    if (handed) wakep();
+    if (hand_over(p)) wakep();  // what they readied landed on this P, which no thief sees
     std::int64_t timeout = deadline == platform::kNever ? -1 : std::max<std::int64_t>(0, deadline - platform::now_ns());
     // Counted as retired only while asleep: firing a timer is progress.
     nretired_.fetch_add(1, std::memory_order_seq_cst);

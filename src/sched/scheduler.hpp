@@ -16,7 +16,6 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <utility>
 #include <vector>
 
 #include "platform/clock.hpp"
@@ -78,7 +77,10 @@ class scheduler {
     // A parking sleep left its clock reading for this park's due-timer check; it is
     // good for this park only.
     std::int64_t now_hint = 0;
-    if constexpr (kParking) now_hint = std::exchange(p->now_hint, 0);
+    if constexpr (kParking) {
+      now_hint = p->now_hint;
+      if (now_hint) p->now_hint = 0;  // no store on the usual park, which has none
+    }
     int n = nprocs_.load(std::memory_order_relaxed);
     if (__builtin_expect(p->id >= n, 0)) return nullptr;
     bool tick = --p->global_check_countdown == 0;
@@ -161,7 +163,10 @@ class scheduler {
   bool any_work(processor* own) const noexcept;
   // Fires other Ps' timers that are overdue by more than a slack (their owners are busy).
   bool run_overdue_timers_elsewhere(processor* own) noexcept;
-  bool fire_overdue_elsewhere(processor* own) noexcept;
+  // Fires every timer of q due at now; true if there was one.
+  bool fire_due(processor* q, std::int64_t now) noexcept;
+  // Moves p's runnext and run queue to the global queue; true if it moved any.
+  bool hand_over(processor* p) noexcept;
   template <class F>
   bool fire_timers_on(worker* w, F&& fire_all) noexcept;
   void go_idle(worker* w);

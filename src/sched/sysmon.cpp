@@ -57,7 +57,7 @@ void scheduler::sysmon_loop() {
       // Counted as a possible waker while firing: between taking a timer off its heap and
       // queueing what it readies, nothing else shows that progress is coming.
       active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
-      while (due_timer d = p->timers.pop_due(now)) fire(d);
+      fire_due(p, now);
       active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
     }
   }

@@ -32,7 +32,7 @@ void timer_heap::sift_down(std::size_t i, slot s) {
 }
 
 void timer_heap::remove_at(std::size_t i) {
-  if (heap_[i].tagged & slot::kRemovable) heap_[i].entry()->heap_index = -1;
+  if (!heap_[i].is_sleeper()) heap_[i].entry()->heap_index = -1;
   slot last = heap_.back();
   heap_.pop_back();
   if (i >= heap_.size()) return;
@@ -48,7 +48,7 @@ bool timer_heap::push(slot s) {
   return heap_[0].tagged == s.tagged;
 }
 
-bool timer_heap::add(timer_entry* e) { return push(slot::of(e)); }
+bool timer_heap::add(timer_entry* e) { return push(slot{e->when_ns, reinterpret_cast<std::uintptr_t>(e)}); }
 
 bool timer_heap::add_sleeper(std::int64_t when, goroutine* g) {
   return push(slot{when, reinterpret_cast<std::uintptr_t>(g) | slot::kSleeper});
@@ -68,15 +68,14 @@ due_timer timer_heap::pop_due(std::int64_t now) {
   if (heap_.empty() || heap_[0].when > now) return {};
   slot top = heap_[0];
   due_timer d;
-  if (top.tagged & slot::kSleeper) d.sleeper = reinterpret_cast<goroutine*>(top.tagged & ~slot::kTags);
+  if (top.is_sleeper()) d.sleeper = top.sleeper();
   else d.entry = top.entry();
   remove_at(0);
   publish();
-  // Due timers come in bursts; the next one's entry sits on another goroutine's stack,
-  // cold: start fetching it while this one fires.
-  // The next due ones are the new top and its children.
+  // Due timers come in bursts, and the next ones (the new top and its children) point
+  // at cold memory on other goroutines' stacks or blocks: start fetching it now.
   for (std::size_t i = 0; i <= kArity && i < heap_.size() && heap_[i].when <= now; ++i)
-    __builtin_prefetch(heap_[i].entry());
+    __builtin_prefetch(heap_[i].target());
   return d;
 }
 

@@ -3,11 +3,11 @@
 // without the lock or a clock read when there are no timers. Each slot holds the
 // deadline next to the entry pointer, so sifting compares within the array (four
 // children share a cache line) and touches an entry only to record its new position:
-// with 100,000 sleepers the entries sit on as many goroutine stacks, and chasing them
-// to compare dominated the cost of a sleep (measured: 20% of W10's CPU).
+// with 100,000 sleepers on as many goroutine stacks, chasing entries to compare
+// dominated the cost of a sleep (measured: 20% of W10's CPU). A sleep has no entry at
+// all: its slot names the goroutine, so the heap never touches it until it fires.
 //
-// A timer_entry is owned by whoever added it (for sleep: the sleeping goroutine's frame);
-// the heap only points at it. fire(entry) runs on a worker's scheduling path after the
+// A timer_entry is owned by whoever added it; the heap only points at it. fire(entry) runs on a worker's scheduling path after the
 // entry left the heap, so it must not block: it readies a goroutine or sends without
 // blocking. remove() tells whether the entry was still pending (Go's stop semantics).
 #pragma once
@@ -15,10 +15,9 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-
-#include "platform/adaptive_mutex.hpp"
 #include <vector>
 
+#include "platform/adaptive_mutex.hpp"
 #include "platform/clock.hpp"
 
 namespace goro::detail {
@@ -27,10 +26,7 @@ struct alignas(8) timer_entry {
   std::int64_t when_ns = 0;
   void (*fire)(timer_entry*) = nullptr;
   void* arg = nullptr;
-  std::int32_t heap_index = -1;  // -1: not in a heap (kept only for removable entries)
-  // False for entries that are never removed, only fired (sleep, after): the heap then
-  // never writes to them while sifting (each would be a cache miss on another stack).
-  bool removable = true;
+  std::int32_t heap_index = -1;  // -1: not in a heap
 };
 
 struct goroutine;
@@ -49,7 +45,7 @@ class timer_heap {
   // goro::sleep's timer: no entry at all, the slot names the goroutine to ready. So
   // firing a sleep touches nothing but the heap and the goroutine.
   bool add_sleeper(std::int64_t when, goroutine* g);
-  // True if e was pending and is now removed. e must be removable.
+  // True if e was pending and is now removed.
   bool remove(timer_entry* e);
   // Pops one due timer (deadline <= now), or an empty due_timer.
   due_timer pop_due(std::int64_t now);
@@ -57,16 +53,17 @@ class timer_heap {
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
 
  private:
-  // The deadline and a tagged pointer: an entry, whose bit 0 says "removable" (record
-  // its index), or (bit 1) a sleeping goroutine.
+  // The deadline and a tagged pointer: an entry (which records its index), or, with the
+  // low bit set, a sleeping goroutine.
   struct slot {
-    static constexpr std::uintptr_t kRemovable = 1, kSleeper = 2, kTags = 3;
+    static constexpr std::uintptr_t kSleeper = 1;
     std::int64_t when;
     std::uintptr_t tagged;
-    timer_entry* entry() const noexcept { return reinterpret_cast<timer_entry*>(tagged & ~kTags); }
-    static slot of(timer_entry* e) noexcept {
-      return {e->when_ns, reinterpret_cast<std::uintptr_t>(e) | (e->removable ? kRemovable : 0u)};
-    }
+    bool is_sleeper() const noexcept { return tagged & kSleeper; }
+    timer_entry* entry() const noexcept { return reinterpret_cast<timer_entry*>(tagged); }
+    goroutine* sleeper() const noexcept { return reinterpret_cast<goroutine*>(tagged & ~kSleeper); }
+    // Either kind, untagged: what pop_due prefetches.
+    const void* target() const noexcept { return reinterpret_cast<const void*>(tagged & ~kSleeper); }
   };
   bool push(slot s);
   static constexpr std::size_t kArity = 4;
@@ -74,7 +71,7 @@ class timer_heap {
   void sift_down(std::size_t i, slot s);
   void place(std::size_t i, slot s) {
     heap_[i] = s;
-    if (s.tagged & slot::kRemovable) s.entry()->heap_index = static_cast<std::int32_t>(i);
+    if (!s.is_sleeper()) s.entry()->heap_index = static_cast<std::int32_t>(i);
   }
   void publish() {
     next_.store(heap_.empty() ? platform::kNever : heap_[0].when, std::memory_order_release);

@@ -48,11 +48,20 @@ semaphore::waiter_node* semaphore::grant_locked() noexcept {
   return wake;
 }
 
-void semaphore::acquire(std::int64_t k) {
+void semaphore::check_request(std::int64_t k) const {
   if (k < 0 || k > size_) throw std::invalid_argument("goro::semaphore: acquire of more than the capacity");
+}
+
+bool semaphore::take_locked(std::int64_t k) noexcept {
+  bool ok = size_ - used_ >= k && waiters_.empty();  // FIFO: nobody may pass a waiter
+  if (ok) used_ += k;
+  return ok;
+}
+
+void semaphore::acquire(std::int64_t k) {
+  check_request(k);
   lock_.lock();
-  if (size_ - used_ >= k && waiters_.empty()) {
-    used_ += k;
+  if (take_locked(k)) {
     lock_.unlock();
     return;
   }
@@ -66,8 +75,7 @@ void semaphore::acquire(std::int64_t k) {
 
 bool semaphore::try_acquire(std::int64_t k) noexcept {
   lock_.lock();
-  bool ok = k >= 0 && size_ - used_ >= k && waiters_.empty();
-  if (ok) used_ += k;
+  bool ok = k >= 0 && take_locked(k);
   lock_.unlock();
   return ok;
 }
@@ -90,11 +98,10 @@ bool semaphore::acquire(const context& ctx, std::int64_t k) {
     acquire(k);
     return true;
   }
-  if (k < 0 || k > size_) throw std::invalid_argument("goro::semaphore: acquire of more than the capacity");
+  check_request(k);
   if (ctx.err()) return false;  // Go checks ctx first, even if units are free
   lock_.lock();
-  if (size_ - used_ >= k && waiters_.empty()) {
-    used_ += k;
+  if (take_locked(k)) {
     lock_.unlock();
     return true;
   }

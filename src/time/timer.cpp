@@ -47,9 +47,30 @@ struct timer_state {
       entry.when_ns = when;
       home = add_timer_here(&entry);
     } else if (home->timers.remove(&entry)) {
-      entry.when_ns = when;
-      add_timer_to(home, &entry);
+      requeue();
     }
+  }
+  // Under the lock: the entry (out of any heap) back into home's heap for `when`.
+  void requeue() noexcept {
+    entry.when_ns = when;
+    add_timer_to(home, &entry);
+  }
+  // Under the lock: stops the timer and takes back a value nobody received. Returns
+  // whether it was active (Go 1.23: a drained value counts); *drop: the caller must drop
+  // the queued reference after unlocking.
+  bool disarm(bool* drop) {
+    bool was = armed;
+    armed = false;
+    *drop = unschedule();
+    if (drain()) was = true;
+    return was;
+  }
+  // Under the lock: a one-shot timer's delivery: the time on c, or f to start (after
+  // unlocking) for an after_func timer.
+  std::shared_ptr<timer_func> deliver(std::int64_t now) {
+    if (f) return f;
+    c.try_send(steady_time(now));
+    return nullptr;
   }
   // Under the lock: takes the entry out of its heap. True if the caller must drop the
   // queued reference (after unlocking).
@@ -80,42 +101,30 @@ void start_func(std::shared_ptr<timer_func> f) {
 void fire(timer_entry* e) {
   auto* t = static_cast<timer_state*>(e->arg);
   std::shared_ptr<timer_func> to_start;
-  bool drop = false;
+  bool requeue = false;
   t->lock.lock();
   std::int64_t now = platform::now_ns();
-  if (!t->armed) {
-    t->queued = false;  // stopped while queued or in limbo
-    drop = true;
-  } else if (t->when > now) {
-    // Reset to a later deadline while in limbo: back into its heap.
-    t->entry.when_ns = t->when;
-    add_timer_to(t->home, &t->entry);
-  } else if (t->period > 0) {
-    if (t->unobserved()) {  // a ticker nobody can see: stop it
-      t->armed = false;
-      t->queued = false;
-      drop = true;
-    } else {
-      t->c.try_send(steady_time(now));  // dropped if the last tick is still unreceived
-      t->when += t->period * (1 + (now - t->when) / t->period);  // skip missed ticks
-      t->entry.when_ns = t->when;
-      add_timer_to(t->home, &t->entry);
-    }
+  if (t->armed && t->when > now) {
+    requeue = true;  // reset to a later deadline while in limbo
+  } else if (t->armed && t->period > 0 && !t->unobserved()) {
+    t->c.try_send(steady_time(now));  // dropped if the last tick is still unreceived
+    t->when += t->period * (1 + (now - t->when) / t->period);  // skip missed ticks
+    requeue = true;
+  } else if (t->armed && t->period == 0) {
+    to_start = t->deliver(now);
+    // No handle left: it can never be reset, so f lives on only in its goroutine.
+    if (t->f && t->refs.load(std::memory_order_acquire) == 1) t->f.reset();
+  }
+  // Otherwise stopped while queued or in limbo, or a ticker nobody can see any more.
+  if (requeue) {
+    t->requeue();
   } else {
     t->armed = false;
     t->queued = false;
-    drop = true;
-    if (t->f) {
-      to_start = t->f;
-      // No handle left: it can never be reset, so f lives on only in its goroutine.
-      if (t->refs.load(std::memory_order_acquire) == 1) t->f.reset();
-    } else {
-      t->c.try_send(steady_time(now));
-    }
   }
   t->lock.unlock();
   start_func(std::move(to_start));
-  if (drop) timer_release(t);
+  if (!requeue) timer_release(t);  // the queued reference
 }
 
 }  // namespace
@@ -141,11 +150,9 @@ void timer_release(timer_state* t) noexcept {
 recv_chan<time_point> timer_channel(const timer_state* t) { return t->c; }
 
 bool timer_stop(timer_state* t) {
+  bool drop;
   t->lock.lock();
-  bool was = t->armed;
-  t->armed = false;
-  bool drop = t->unschedule();
-  if (t->drain()) was = true;
+  bool was = t->disarm(&drop);
   t->lock.unlock();
   if (drop) timer_release(t);
   return was;
@@ -153,17 +160,14 @@ bool timer_stop(timer_state* t) {
 
 bool timer_reset(timer_state* t, std::int64_t when_ns, std::int64_t period_ns) {
   std::shared_ptr<timer_func> to_start;
+  bool drop;
   t->lock.lock();
-  bool was = t->armed;
-  bool drop = t->unschedule();
-  if (t->drain()) was = true;
+  bool was = t->disarm(&drop);
   t->period = period_ns;
   t->when = when_ns;
-  if (period_ns <= 0 && when_ns <= platform::now_ns()) {
-    // Due already: deliver now (a ticker's first tick is always a period away).
-    t->armed = false;
-    if (t->f) to_start = t->f;
-    else t->c.try_send(steady_time(platform::now_ns()));
+  std::int64_t now = platform::now_ns();
+  if (period_ns <= 0 && when_ns <= now) {
+    to_start = t->deliver(now);  // due already (a ticker's first tick is a period away)
   } else {
     t->armed = true;
     t->schedule();
