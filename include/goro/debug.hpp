@@ -56,7 +56,7 @@ struct runtime_stats {
   std::size_t stacks_in_use = 0;          // default-size stacks held by goroutines
   std::size_t stacks_pooled = 0;          // ... and kept for reuse (resident + returned)
   std::size_t stack_bytes_reserved = 0;   // address space of all default-size stacks
-  std::size_t poller_fds = 0;             // descriptors registered with the poller (none yet)
+  std::size_t poller_fds = 0;             // descriptors registered with the poller
 };
 
 runtime_stats stats();

@@ -7,6 +7,7 @@
 #include "goro/debug.hpp"
 #include "goro/errgroup.hpp"
 #include "goro/mutex.hpp"
+#include "goro/net.hpp"
 #include "goro/once.hpp"
 #include "goro/panic.hpp"
 #include "goro/runtime.hpp"

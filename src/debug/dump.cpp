@@ -20,6 +20,7 @@
 
 #include "platform/clock.hpp"
 #include "platform/stack_allocator.hpp"
+#include "net/poller.hpp"
 #include "sched/fatal.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/signals.hpp"
@@ -81,6 +82,7 @@ runtime_stats stats() {
   r.stacks_pooled = pooled;
   r.stacks_in_use = stacks.carved_count() - pooled;
   r.stack_bytes_reserved = stacks.reserved_bytes();
+  if (detail::poller* pl = detail::poller::if_started()) r.poller_fds = static_cast<std::size_t>(pl->descriptors());
   if (!s) return r;
   s->for_each_goroutine([&](const detail::goroutine& g) {
     switch (g.state.load(std::memory_order_acquire)) {

@@ -1,13 +1,14 @@
 // The deadlock check (Go's checkdead): called by the last worker to go idle, and by the
 // last active plain thread when it blocks while every worker is idle. It fires
 // when a run() main is still outstanding and nothing can ever make progress again: every
-// worker idle with nothing queued, no pending timer on any P, and no plain thread that
+// worker idle with nothing queued, no pending timer on any P, no goroutine or thread waiting for I/O, and no plain thread that
 // could still wake a goroutine (settled detail 16: a plain thread counts from its first
 // goro call until it exits, except while it is itself blocked in goro). Then every
 // goroutine is printed and the process exits with status 2, as Go does.
 #include <cstdio>
 #include <cstdlib>
 
+#include "net/poller.hpp"
 #include "platform/clock.hpp"
 #include "sched/fatal.hpp"
 #include "sched/scheduler.hpp"
@@ -18,6 +19,9 @@ void check_deadlock(scheduler& s) {
   if (s.mains_outstanding.load(std::memory_order_seq_cst) == 0) return;
   if (s.active_plain_threads.load(std::memory_order_seq_cst) > 0) return;
   if (!s.global_.empty()) return;
+  // A goroutine waiting for I/O can be woken by the network (Go does not call that a
+  // deadlock either).
+  if (poller* pl = poller::if_started(); pl && pl->waiters() > 0) return;
   for (int i = 0; i < scheduler::kMaxProcs; ++i) {
     processor* p = s.proc(i);
     if (!p) break;

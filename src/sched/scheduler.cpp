@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "goro/detail/spinlock.hpp"
+#include "net/poller.hpp"
 #include "platform/clock.hpp"
 #include "platform/futex.hpp"
 #include "sched/config.hpp"
@@ -128,8 +129,8 @@ void scheduler::ready(goroutine* g) noexcept {
   worker* w = current_worker();
   if (w) {
     push_local(w->p, g, true);
-    if (w->firing_timers) {  // this worker runs one of them next; wakep once, after
-      ++w->readied_by_timers;
+    if (w->batching_wakeups) {  // this worker runs one of them next; wakep once, after
+      ++w->readied_in_batch;
       return;
     }
   } else {
@@ -144,12 +145,12 @@ void scheduler::ready(goroutine* g) noexcept {
 // this P's runnext) and slept again: with 2,000 sleepers (W10), futex traffic was 60% of
 // the CPU.
 template <class F>
-bool scheduler::fire_timers_on(worker* w, F&& fire_all) noexcept {
-  w->firing_timers = true;
-  w->readied_by_timers = 0;
+bool scheduler::batch_wakeups_on(worker* w, F&& fire_all) noexcept {
+  w->batching_wakeups = true;
+  w->readied_in_batch = 0;
   bool fired = fire_all();
-  w->firing_timers = false;
-  if (w->readied_by_timers > 1) wakep();
+  w->batching_wakeups = false;
+  if (w->readied_in_batch > 1) wakep();
   return fired;
 }
 
@@ -162,8 +163,12 @@ void scheduler::wakep() noexcept {
   {
     std::lock_guard lk(idle_mu_);
     if (!idle_.empty()) {
-      w = idle_.back();
-      idle_.pop_back();
+      // The most recently idle worker, but not the one blocked in the poller while
+      // another is asleep: breaking its poll would leave nobody watching the network.
+      auto it = idle_.end() - 1;
+      if ((*it)->in_poll.load(std::memory_order_relaxed) && it != idle_.begin()) --it;
+      w = *it;
+      idle_.erase(it);
       w->in_idle_list = false;
       w->spinning = true;  // it carries the nspinning count we took
       nidle_.fetch_sub(1, std::memory_order_seq_cst);
@@ -173,15 +178,26 @@ void scheduler::wakep() noexcept {
     nspinning_.fetch_sub(1, std::memory_order_seq_cst);
     return;
   }
-  w->wake_word.store(1, std::memory_order_release);
-  platform::futex_wake(&w->wake_word);
+  wake_worker(w);
+}
+
+void scheduler::wake_worker(worker* w) noexcept {
+  // Dekker with idle_sleep: it sets in_poll before it reads wake_word, we the reverse.
+  w->wake_word.store(1, std::memory_order_seq_cst);
+  if (w->in_poll.load(std::memory_order_seq_cst))
+    poller::get().break_poll();
+  else
+    platform::futex_wake(&w->wake_word);
 }
 
 void scheduler::poke(processor* p) noexcept {
-  if (!p) return;
-  worker* w = p->owner;
-  w->wake_word.store(1, std::memory_order_release);
-  platform::futex_wake(&w->wake_word);
+  if (p) wake_worker(p->owner);
+}
+
+bool scheduler::poll_network(worker* w) noexcept {
+  poller* pl = poller::if_started();
+  if (!pl || pl->waiters() == 0 || pl->someone_blocking()) return false;
+  return batch_wakeups_on(w, [&] { return pl->poll(0) > 0; });
 }
 
 goroutine* scheduler::take_global(processor* p) noexcept {
@@ -202,7 +218,7 @@ std::int64_t scheduler::run_timers(processor* p) noexcept {
   std::int64_t next = p->timers.next_deadline();
   if (next == platform::kNever) return next;
   std::int64_t now = platform::now_ns();
-  fire_timers_on(p->owner, [&] { return fire_due(p, now); });
+  batch_wakeups_on(p->owner, [&] { return fire_due(p, now); });
   return p->timers.next_deadline();
 }
 
@@ -272,7 +288,7 @@ bool scheduler::fire_due(processor* q, std::int64_t now) noexcept {
 }
 
 bool scheduler::run_overdue_timers_elsewhere(processor* own) noexcept {
-  return fire_timers_on(own->owner, [&] {
+  return batch_wakeups_on(own->owner, [&] {
     std::int64_t now = 0;
     bool fired = false;
     for (int i = 0, n = nprocs(); i < n; ++i) {
@@ -322,6 +338,8 @@ goroutine* scheduler::find_runnable(worker* w) noexcept {
     }
     // Timers of a P whose goroutine does not park would wait for it: fire them here.
     if (run_overdue_timers_elsewhere(p)) continue;
+    // Descriptors that became ready (Go's findrunnable polls here too).
+    if (poll_network(w)) continue;
     int n = nprocs();
     if (!w->spinning && 2 * nspinning_.load(std::memory_order_relaxed) <
                             n - nidle_.load(std::memory_order_relaxed)) {
@@ -397,19 +415,41 @@ void scheduler::go_idle(worker* w) {
   if (deadline != platform::kNever && deadline < platform::kNever - kTimerGrainNs)
     deadline = (deadline + kTimerGrainNs - 1) / kTimerGrainNs * kTimerGrainNs;
   w->sleeping.store(true, std::memory_order_seq_cst);
-  while (w->wake_word.load(std::memory_order_acquire) == 0) {
-    std::int64_t timeout = -1;
-    if (deadline != platform::kNever) {
-      timeout = deadline - platform::now_ns();
-      if (timeout <= 0) break;
-    }
-    platform::futex_wait(&w->wake_word, 0, timeout);
-  }
+  w->batching_wakeups = true;  // what a blocking poll readies lands here; wake others after
+  w->readied_in_batch = 0;
+  idle_sleep(w, deadline);
+  w->batching_wakeups = false;
   w->sleeping.store(false, std::memory_order_seq_cst);
   w->wake_word.store(0, std::memory_order_relaxed);
   w->p->coarse_now = platform::coarse_now_ns();
   leave_idle_list();
+  if (w->readied_in_batch > 1) wakep();
   wake_sysmon();  // a worker is busy again: sysmon watches
+}
+
+void scheduler::idle_sleep(worker* w, std::int64_t deadline) noexcept {
+  auto timeout_now = [&]() -> std::int64_t {
+    if (deadline == platform::kNever) return -1;
+    return std::max<std::int64_t>(0, deadline - platform::now_ns());
+  };
+  // One worker at a time blocks in the poller, and only while a goroutine waits for I/O
+  // (Go's rule): it is woken by the network, by its timeout, or by wake_worker.
+  poller* pl = poller::if_started();
+  if (pl && pl->waiters() > 0 && pl->claim_blocking()) {
+    w->in_poll.store(true, std::memory_order_seq_cst);
+    while (w->wake_word.load(std::memory_order_seq_cst) == 0) {
+      std::int64_t timeout = timeout_now();
+      if (pl->poll(timeout) > 0 || timeout == 0) break;
+    }
+    w->in_poll.store(false, std::memory_order_seq_cst);
+    pl->release_blocking();
+    return;
+  }
+  while (w->wake_word.load(std::memory_order_acquire) == 0) {
+    std::int64_t timeout = timeout_now();
+    if (timeout == 0) break;
+    platform::futex_wait(&w->wake_word, 0, timeout);
+  }
 }
 
 bool scheduler::hand_over(processor* p) noexcept {

@@ -143,6 +143,7 @@ class scheduler {
 
   static constexpr std::int64_t kTimerStealSlackNs = 1'000'000;  // a busy P's timer overdue by this
   static constexpr std::int64_t kSysmonPeriodNs = 2'000'000;
+  static constexpr std::int64_t kSysmonPollGapNs = 10'000'000;  // as Go's sysmon: poll if nobody did for 10 ms
 
   // True when no worker runs goroutine code: all idle or retired.
   bool all_workers_parked() const noexcept {
@@ -168,7 +169,15 @@ class scheduler {
   // Moves p's runnext and run queue to the global queue; true if it moved any.
   bool hand_over(processor* p) noexcept;
   template <class F>
-  bool fire_timers_on(worker* w, F&& fire_all) noexcept;
+  bool batch_wakeups_on(worker* w, F&& fire_all) noexcept;
+  // Sets w's wake word and wakes it from its futex or its blocking poll.
+  static void wake_worker(worker* w) noexcept;
+  // Polls the network without blocking if descriptors have waiters and no worker is
+  // blocked in the poller; true if it readied a goroutine (onto w's P).
+  bool poll_network(worker* w) noexcept;
+  // go_idle's sleep until woken or deadline: in the poller if w may block there, else on
+  // its futex.
+  void idle_sleep(worker* w, std::int64_t deadline) noexcept;
   void go_idle(worker* w);
   void retire(worker* w);
   void stop_spinning(worker* w) noexcept;

@@ -6,9 +6,12 @@
 //  * scavenge goroutine stacks: every stack_allocator::kScavengePeriodNs, give back the
 //    memory of pooled stacks that stayed unused for a whole period (also while every
 //    worker is idle: then it sleeps with that period as its timeout while any is left).
+//  * poll the network when no worker has for kSysmonPollGapNs (every worker busy with
+//    goroutines that do not park): what it readies goes to the global queue.
 // Issue 5 adds the hand-off of such a hog's other runnable goroutines.
 #include <thread>
 
+#include "net/poller.hpp"
 #include "platform/clock.hpp"
 #include "platform/futex.hpp"
 #include "platform/stack_allocator.hpp"
@@ -50,6 +53,13 @@ void scheduler::sysmon_loop() {
     std::this_thread::sleep_for(std::chrono::nanoseconds(kSysmonPeriodNs));
     std::int64_t now = platform::now_ns();
     maybe_scavenge(now);
+    if (poller* pl = poller::if_started();
+        pl && pl->waiters() > 0 && !pl->someone_blocking() &&
+        platform::coarse_now_ns() - pl->last_poll_ns() > kSysmonPollGapNs) {
+      active_plain_threads.fetch_add(1, std::memory_order_seq_cst);  // as for timers below
+      pl->poll(0);
+      active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
+    }
     for (int i = 0, n = started_.load(std::memory_order_acquire); i < n; ++i) {
       processor* p = proc(i);
       std::int64_t d = p->timers.next_deadline();

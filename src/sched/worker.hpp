@@ -27,10 +27,11 @@ struct worker {
 
   bool spinning = false;       // looking for work, counted in scheduler::nspinning
   std::int64_t spin_budget_ns = 100000;  // how long to spin before sleeping (adaptive)
-  bool firing_timers = false;            // ready() defers its wakep (scheduler::fire_timers_on)
-  std::uint32_t readied_by_timers = 0;
+  bool batching_wakeups = false;            // ready() defers its wakep (scheduler::batch_wakeups_on)
+  std::uint32_t readied_in_batch = 0;
   bool in_idle_list = false;   // guarded by the scheduler's idle mutex
   std::atomic<bool> sleeping{false};  // in go_idle's futex wait (it wakes for its own timers)
+  std::atomic<bool> in_poll{false};   // in go_idle's blocking poll (woken by poller::break_poll)
   std::atomic<std::uint32_t> wake_word{0};
   std::uint64_t rng = 0;       // steal order
   void* altstack = nullptr;    // signal stack for stack-overflow reports
