@@ -14,6 +14,7 @@
 #include "goro/select.hpp"
 #include "goro/semaphore.hpp"
 #include "goro/shared_mutex.hpp"
+#include "goro/signal.hpp"
 #include "goro/time.hpp"
 #include "goro/timer.hpp"
 #include "goro/wait_group.hpp"

@@ -1,13 +1,14 @@
 // The deadlock check (Go's checkdead): called by the last worker to go idle, and by the
 // last active plain thread when it blocks while every worker is idle. It fires
 // when a run() main is still outstanding and nothing can ever make progress again: every
-// worker idle with nothing queued, no pending timer on any P, no goroutine or thread waiting for I/O, and no plain thread that
+// worker idle with nothing queued, no pending timer on any P, no goroutine or thread waiting for I/O, no signal watched, and no plain thread that
 // could still wake a goroutine (settled detail 16: a plain thread counts from its first
 // goro call until it exits, except while it is itself blocked in goro). Then every
 // goroutine is printed and the process exits with status 2, as Go does.
 #include <cstdio>
 #include <cstdlib>
 
+#include "goro/signal.hpp"
 #include "net/poller.hpp"
 #include "platform/clock.hpp"
 #include "sched/fatal.hpp"
@@ -22,6 +23,8 @@ void check_deadlock(scheduler& s) {
   // A goroutine waiting for I/O can be woken by the network (Go does not call that a
   // deadlock either).
   if (poller* pl = poller::if_started(); pl && pl->waiters() > 0) return;
+  // Nor is one whose goroutines may be woken by a signal (goro::signal_notify).
+  if (signals_watched()) return;
   for (int i = 0; i < scheduler::kMaxProcs; ++i) {
     processor* p = s.proc(i);
     if (!p) break;
