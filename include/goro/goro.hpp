@@ -1,6 +1,7 @@
 // goro: Go's concurrency model in C++20. The umbrella header.
 #pragma once
 
+#include "goro/blocking.hpp"
 #include "goro/chan.hpp"
 #include "goro/condition_variable.hpp"
 #include "goro/context.hpp"

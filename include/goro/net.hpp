@@ -43,9 +43,9 @@
 // timed_out until the deadline is moved; moving it takes effect at once, also for a call
 // that is blocked.
 //
-// Name resolution (a host name, not a literal address) uses getaddrinfo, which blocks the
-// calling thread (other goroutines keep running on the other workers); literal addresses
-// and "localhost" through /etc/hosts resolve at once.
+// Name resolution (a host name, not a literal address) calls getaddrinfo inside
+// goro::blocking, so a slow lookup stalls no other goroutine; literal addresses resolve
+// without it.
 #pragma once
 
 #include <chrono>

@@ -94,14 +94,15 @@ runtime_stats stats() {
   });
   r.goroutines = r.runnable + r.running + r.waiting;
   r.procs = s->nprocs();
-  for (int i = 0, n = s->started_procs(); i < n; ++i) {
+  for (int i = 0; i < r.procs && i < s->started_procs(); ++i) {
     detail::processor* p = s->proc(i);
-    if (i < r.procs)
-      r.local_queue.push_back(p->runq.size() + (p->runnext.load(std::memory_order_acquire) ? 1 : 0));
+    r.local_queue.push_back(p->runq.size() + (p->runnext.load(std::memory_order_acquire) ? 1 : 0));
+  }
+  s->for_each_p([&](detail::processor* p) {  // detached Ps too: their counts stay
     r.steals += static_cast<std::uint64_t>(p->steals.load(std::memory_order_relaxed));
     r.parks += static_cast<std::uint64_t>(p->parks.load(std::memory_order_relaxed));
     r.timers += p->timers.size();
-  }
+  });
   r.global_queue = s->global_queue_length();
   return r;
 }

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "goro/blocking.hpp"
 #include "net/resolve.hpp"
 
 namespace goro::net {
@@ -259,7 +260,9 @@ std::vector<address> resolve_all(const network_kind& kind, std::string_view addr
   hints.ai_family = kind.family;
   hints.ai_socktype = kind.sotype;
   addrinfo* list = nullptr;
-  if (getaddrinfo(h.c_str(), nullptr, &hints, &list) != 0 || !list) {
+  // A lookup may block for seconds (DNS): it must not hold a P meanwhile.
+  int rc = goro::blocking([&] { return getaddrinfo(h.c_str(), nullptr, &hints, &list); });
+  if (rc != 0 || !list) {
     ec = make_error_code(errc::host_not_found);
     return {};
   }

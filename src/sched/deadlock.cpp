@@ -25,11 +25,9 @@ void check_deadlock(scheduler& s) {
   if (poller* pl = poller::if_started(); pl && pl->waiters() > 0) return;
   // Nor is one whose goroutines may be woken by a signal (goro::signal_notify).
   if (signals_watched()) return;
-  for (int i = 0; i < scheduler::kMaxProcs; ++i) {
-    processor* p = s.proc(i);
-    if (!p) break;
-    if (p->has_work() || p->timers.size() > 0) return;
-  }
+  bool pending = false;
+  s.for_each_p([&](processor* p) { pending = pending || p->has_work() || p->timers.size() > 0; });
+  if (pending) return;
   // Every worker is idle or retired: no one runs code that could change the state.
   if (!s.all_workers_parked()) return;
   std::fprintf(stderr, "fatal error: all goroutines are asleep - deadlock!\n\n");

@@ -64,11 +64,9 @@ std::uint64_t scheduler::new_id(processor* p) noexcept {
 
 std::size_t scheduler::goroutine_count() const noexcept {
   std::int64_t n = created_off_worker.load(std::memory_order_relaxed);
-  int started = started_.load(std::memory_order_acquire);
-  for (int i = 0; i < started; ++i) {
-    processor* p = proc(i);
+  for_each_p([&](processor* p) {
     n += p->created.load(std::memory_order_relaxed) - p->exited.load(std::memory_order_relaxed);
-  }
+  });
   return n < 0 ? 0 : static_cast<std::size_t>(n);
 }
 

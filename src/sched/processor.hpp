@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 
 #include "platform/stack_allocator.hpp"
 #include "sched/goroutine.hpp"
@@ -22,8 +23,13 @@ struct alignas(64) processor {
   static constexpr int kFreeGCache = 64;
   static constexpr std::uint64_t kIdBatch = 64;
 
-  int id = 0;
-  worker* owner = nullptr;  // the worker that holds this P
+  // The run-queue slot (allp index) this P serves, or kDetached once the slot was handed
+  // to another P while this P's worker kept running a goroutine (a hog or a blocking
+  // call; see scheduler::hand_off). Every id >= nprocs routes the worker to retire().
+  static constexpr int kDetached = 1 << 30;
+  std::atomic<int> id{0};
+  worker* owner = nullptr;  // the worker that holds this P, for the P's whole life
+  bool spare = false;       // a detached P parked in retire(), reusable (scheduler::procs_mu_)
 
   // Touched by thieves and by idle workers' re-checks: a cache line of its own, apart
   // from the owner's hot fields above.

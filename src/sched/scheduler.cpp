@@ -71,16 +71,76 @@ scheduler::scheduler() {
 }
 
 void scheduler::start_worker(int i) {
-  auto* p = new processor();
-  p->id = i;
-  auto* w = new worker();
-  w->id = i;
-  w->p = p;
-  p->owner = w;
-  w->rng = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(i + 1);
+  processor* p = new_pair(i);
   allp_[i].store(p, std::memory_order_release);
   started_.store(i + 1, std::memory_order_release);
+}
+
+processor* scheduler::new_pair(int slot) {
+  int k = npairs_.load(std::memory_order_relaxed);  // callers hold procs_mu_ (or start_mu)
+  if (k >= kMaxPairs) return nullptr;
+  auto* p = new processor();
+  p->id.store(slot, std::memory_order_relaxed);
+  auto* w = new worker();
+  w->id = k;
+  w->p = p;
+  p->owner = w;
+  w->rng = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(k + 1);
+  pairs_[k].store(p, std::memory_order_release);
+  npairs_.store(k + 1, std::memory_order_seq_cst);
   std::thread([this, w] { worker_main(w); }).detach();
+  return p;
+}
+
+void scheduler::steal_all_to_global(processor* p) noexcept {
+  bool moved = false;
+  if (p->runnext.load(std::memory_order_relaxed))
+    if (goroutine* g = p->runnext.exchange(nullptr, std::memory_order_acq_rel)) {
+      push_global(g);
+      moved = true;
+    }
+  run_queue scratch;
+  while (goroutine* g = p->runq.steal_into(scratch)) {
+    push_global(g);
+    while (goroutine* h = scratch.pop()) push_global(h);
+    moved = true;
+  }
+  if (moved) wakep();
+}
+
+bool scheduler::hand_off(processor* p) noexcept {
+  std::lock_guard lk(procs_mu_);
+  int slot = p->id.load(std::memory_order_relaxed);
+  if (slot >= nprocs() || proc(slot) != p) return false;  // already retired or detached
+  processor* q = nullptr;
+  if (!spares_.empty()) {
+    q = spares_.back();
+    spares_.pop_back();
+    q->spare = false;
+    q->id.store(slot, std::memory_order_seq_cst);
+  } else if (!(q = new_pair(slot))) {
+    return false;
+  }
+  p->id.store(processor::kDetached, std::memory_order_seq_cst);
+  allp_[slot].store(q, std::memory_order_seq_cst);
+  poke(q);  // a spare waits in retire() until its id is a slot again
+  steal_all_to_global(p);
+  return true;
+}
+
+void enter_blocking() noexcept { scheduler::enter_blocking(); }
+void exit_blocking() noexcept { scheduler::exit_blocking(); }
+
+void scheduler::enter_blocking() noexcept {
+  worker* w = current_worker();
+  if (!w || !w->current) return;  // a plain thread blocks only itself anyway
+  scheduler::get().hand_off(w->p);
+}
+
+void scheduler::exit_blocking() noexcept {
+  worker* w = current_worker();
+  if (!w || !w->current) return;
+  if (w->p->id.load(std::memory_order_relaxed) >= scheduler::get().nprocs()) yield_to_scheduler(w);
 }
 
 int scheduler::set_nprocs(int n) {
@@ -473,6 +533,13 @@ void scheduler::retire(worker* w) {
   // Timers stay in this P's heap; its worker keeps firing them while retired and hands
   // what they ready to the other Ps.
   while (p->id >= nprocs()) {
+    if (p->id.load(std::memory_order_relaxed) == processor::kDetached) {
+      std::lock_guard lk(procs_mu_);
+      if (!p->spare && p->id.load(std::memory_order_relaxed) == processor::kDetached) {
+        p->spare = true;  // hand_off may now give it a slot again
+        spares_.push_back(p);
+      }
+    }
     std::int64_t deadline = run_timers(p);
     if (hand_over(p)) wakep();  // what they readied landed on this P, which no thief sees
     std::int64_t timeout = deadline == platform::kNever ? -1 : std::max<std::int64_t>(0, deadline - platform::now_ns());

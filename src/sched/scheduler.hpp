@@ -33,6 +33,12 @@ extern std::atomic<scheduler*> the_scheduler;
 class scheduler {
  public:
   static constexpr int kMaxProcs = 1024;
+  // Ps ever created, each with its worker thread: the slots' Ps plus those detached by
+  // hand-offs (Go's default limit of 10,000 threads). Beyond it, no more hand-offs.
+  static constexpr int kMaxPairs = 10000;
+  // sysmon hands a slot off when its worker has run one goroutine this long while other
+  // goroutines wait (Go's sysmon retakes a P after 10 ms, too).
+  static constexpr std::int64_t kHogNs = 10'000'000;
 
   // The runtime, started on first use.
   static scheduler& get() {
@@ -127,6 +133,23 @@ class scheduler {
   goroutine* alloc_g(processor* p);
   void free_g(processor* p, goroutine* g) noexcept;
   std::uint64_t new_id(processor* p) noexcept;
+  // Every P ever created (slots' and detached ones).
+  template <class F>
+  void for_each_p(F&& f) const {
+    for (int i = 0, n = npairs_.load(std::memory_order_acquire); i < n; ++i) f(pairs_[i].load(std::memory_order_acquire));
+  }
+
+  // Hands p's slot to another P (a spare one, or a new one with a new worker thread), with
+  // p's runnable goroutines, so that p's worker can go on running its current goroutine (a
+  // CPU hog or a blocking call) without stalling the rest. p becomes detached: its worker
+  // retires at its next scheduling point and waits as a spare. False if p has no slot or
+  // the thread limit is reached.
+  bool hand_off(processor* p) noexcept;
+  // goro::blocking's two halves: hand off the calling goroutine's P, and afterwards get
+  // the goroutine back onto a P of a slot.
+  static void enter_blocking() noexcept;
+  static void exit_blocking() noexcept;
+
   template <class F>
   void for_each_goroutine(F&& f) const {
     for (goroutine* g = all_.load(std::memory_order_acquire); g; g = g->all_next) f(*g);
@@ -148,13 +171,19 @@ class scheduler {
   // True when no worker runs goroutine code: all idle or retired.
   bool all_workers_parked() const noexcept {
     return nidle_.load(std::memory_order_seq_cst) + nretired_.load(std::memory_order_seq_cst) >=
-           started_.load(std::memory_order_seq_cst);
+           npairs_.load(std::memory_order_seq_cst);
   }
 
  private:
   scheduler();
   static scheduler& start();
   void start_worker(int i);
+  // A new P with its own worker thread, serving slot `slot`; null at kMaxPairs.
+  processor* new_pair(int slot);
+  // Moves p's runnext and queued goroutines to the global queue (safe from any thread).
+  void steal_all_to_global(processor* p) noexcept;
+  // sysmon: hands off the slots whose worker runs a hog while work waits.
+  void retake_hogs(std::int64_t now) noexcept;
   void worker_main(worker* w);
   goroutine* take_global(processor* p) noexcept;
   __attribute__((cold, noinline)) goroutine* find_runnable_slow(processor* p, bool tick, bool parking,
@@ -198,7 +227,18 @@ class scheduler {
   static constexpr int kSysmonShortSleeps = 7;  // 10 ms .. 640 ms, then until woken
   std::mutex idle_mu_;
   std::vector<worker*> idle_;
-  std::mutex procs_mu_;  // set_nprocs
+  std::mutex procs_mu_;  // set_nprocs, hand_off, spares_
+  std::array<std::atomic<processor*>, kMaxPairs> pairs_{};
+  std::atomic<int> npairs_{0};
+  std::vector<processor*> spares_;  // detached Ps parked in retire(), ready for a slot
+  // sysmon's view of each slot: the P it saw there, its worker's switch count, and when
+  // that count last changed.
+  struct slot_watch {
+    processor* p = nullptr;
+    std::uint64_t switches = 0;
+    std::int64_t since = 0;
+  };
+  std::array<slot_watch, kMaxProcs> watch_{};
 
   block_pool free_;  // shared pool of free control blocks
   std::atomic<goroutine*> all_{nullptr};

@@ -30,5 +30,8 @@ void run_from_g0(worker* w, goroutine* g);
 // Parks the goroutine running on w; commit(arg) runs once it is switched out.
 void park_on(worker* w, wait_reason reason, bool (*commit)(void*), void* arg);
 [[noreturn]] void exit_current();
+// Requeues the goroutine running on w and switches to g0 (which, on a detached P, hands
+// it to the global queue: how a goroutine leaves a P it no longer has a slot for).
+void yield_to_scheduler(worker* w);
 
 }  // namespace goro::detail

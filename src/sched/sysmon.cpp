@@ -8,7 +8,10 @@
 //    worker is idle: then it sleeps with that period as its timeout while any is left).
 //  * poll the network when no worker has for kSysmonPollGapNs (every worker busy with
 //    goroutines that do not park): what it readies goes to the global queue.
-// Issue 5 adds the hand-off of such a hog's other runnable goroutines.
+//  * hand off a slot whose worker has run one goroutine for kHogNs (a CPU hog, or a call
+//    that blocks its thread) while other goroutines wait: the slot gets another P and
+//    thread (scheduler::hand_off), the hog keeps its thread until it parks. C++ code
+//    cannot be preempted safely, so this is how one hog never starves the rest.
 #include <thread>
 
 #include "net/poller.hpp"
@@ -60,17 +63,43 @@ void scheduler::sysmon_loop() {
       pl->poll(0);
       active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
     }
-    for (int i = 0, n = started_.load(std::memory_order_acquire); i < n; ++i) {
-      processor* p = proc(i);
+    for_each_p([&](processor* p) {
       std::int64_t d = p->timers.next_deadline();
-      if (d == platform::kNever || d + kTimerStealSlackNs > now) continue;
+      if (d == platform::kNever || d + kTimerStealSlackNs > now) return;
       // Counted as a possible waker while firing: between taking a timer off its heap and
       // queueing what it readies, nothing else shows that progress is coming.
       active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
       fire_due(p, now);
       active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
-    }
+    });
+    retake_hogs(now);
   }
+}
+
+void scheduler::retake_hogs(std::int64_t now) noexcept {
+  for (int i = 0, n = nprocs(); i < n; ++i) {
+    processor* p = proc(i);
+    if (!p) continue;
+    worker* w = p->owner;
+    slot_watch& sw = watch_[i];
+    std::uint64_t switches = w->switches.load(std::memory_order_relaxed);
+    if (sw.p != p || sw.switches != switches || !w->in_goroutine.load(std::memory_order_relaxed)) {
+      sw = {p, switches, now};
+      continue;
+    }
+    if (now - sw.since < kHogNs) continue;
+    // One goroutine has held this worker for kHogNs. Hand the slot off only if others
+    // wait for it: in this P's queue, or in the global queue with no idle worker.
+    bool waiting = p->has_work() || (!global_.empty() && nidle_.load(std::memory_order_seq_cst) == 0);
+    if (waiting && hand_off(p)) sw = {};
+  }
+  // A detached P whose worker still runs its hog: what that goroutine readies or spawns
+  // lands in this P's queue, which no thief sees any more. Move it on.
+  for_each_p([&](processor* p) {
+    if (p->id.load(std::memory_order_relaxed) == processor::kDetached &&
+        p->owner->in_goroutine.load(std::memory_order_relaxed) && p->has_work())
+      steal_all_to_global(p);
+  });
 }
 
 void scheduler::wake_sysmon() noexcept {

@@ -1,0 +1,121 @@
+// Tests for goro::blocking and sysmon's hand-off of a hog's slot: with one worker
+// (GORO_MAXPROCS=1 via set_maxprocs), a goroutine blocked in a system call or spinning
+// without parking must not stop the others (a ticker still ticks, a pipe's writer still
+// runs, what the hog readies still runs); blocking() returns f's value or reference,
+// rethrows f's exception, and just calls f on a plain thread.
+#include <goro/goro.hpp>
+#include <gtest/gtest.h>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+using namespace std::chrono_literals;
+using clk = std::chrono::steady_clock;
+
+namespace {
+template <class F>
+void run_on_one_worker(F f) {
+  goro::run([&] {
+    int before = goro::set_maxprocs(1);
+    f();
+    goro::set_maxprocs(before);
+  });
+}
+
+// Spins (never parks) until stop is set, at most `bound`; true if stopped by the flag.
+bool spin_until(const std::atomic<bool>& stop, clk::duration bound = 10s) {
+  auto give_up = clk::now() + bound;
+  while (!stop.load(std::memory_order_acquire))
+    if (clk::now() > give_up) return false;
+  return true;
+}
+}  // namespace
+
+TEST(Blocking, OtherGoroutinesRunWhileOneBlocksItsThread) {
+  run_on_one_worker([] {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    std::atomic<bool> inside{false};
+    auto result = goro::make_chan<int>(1);
+    goro::go([&] {
+      int got = goro::blocking([&] {
+        inside.store(true);
+        pollfd pfd{fds[0], POLLIN, 0};
+        if (::poll(&pfd, 1, 10000) != 1) return -1;  // 10 s: nobody wrote
+        char c;
+        return ::read(fds[0], &c, 1) == 1 ? int(c) : -2;
+      });
+      result.send(got);
+    });
+    // This goroutine shares the only worker with the blocked one: it runs only because
+    // blocking() handed the worker's P to another thread.
+    while (!inside.load()) goro::sleep(1ms);
+    ASSERT_EQ(::write(fds[1], "x", 1), 1);
+    EXPECT_EQ(*result.recv(), 'x');
+    ::close(fds[0]);
+    ::close(fds[1]);
+  });
+}
+
+TEST(Blocking, ReturnsValuesAndReferencesAndRethrows) {
+  goro::run([] {
+    EXPECT_EQ(goro::blocking([] { return 42; }), 42);
+    std::string s = "kept";
+    std::string& r = goro::blocking([&]() -> std::string& { return s; });
+    EXPECT_EQ(&r, &s);
+    bool ran = false;
+    goro::blocking([&] { ran = true; });
+    EXPECT_TRUE(ran);
+    EXPECT_THROW(goro::blocking([]() -> int { throw std::runtime_error("boom"); }), std::runtime_error);
+    // Still a working goroutine afterwards.
+    auto c = goro::make_chan<int>(1);
+    goro::go([c] { c.send(7); });
+    EXPECT_EQ(*c.recv(), 7);
+  });
+  std::thread t([] { EXPECT_EQ(goro::blocking([] { return std::string("plain"); }), "plain"); });
+  t.join();
+}
+
+TEST(Sysmon, AHogDoesNotStarveATicker) {
+  run_on_one_worker([] {
+    std::atomic<bool> stop{false};
+    auto hog_done = goro::make_chan<bool>(1);
+    goro::go([&] { hog_done.send(spin_until(stop)); });
+    goro::ticker t(2ms);
+    for (int i = 0; i < 10; ++i) t.c().recv();
+    stop.store(true, std::memory_order_release);
+    EXPECT_TRUE(*hog_done.recv()) << "the ticks came only after the hog gave up";
+    t.stop();
+  });
+}
+
+TEST(Sysmon, WhatAHogReadiesStillRuns) {
+  run_on_one_worker([] {
+    std::atomic<bool> stop{false};
+    auto values = goro::make_chan<int>(1000);
+    auto received = goro::make_chan<int>(1);
+    goro::go([&] {  // the consumer parks on every receive; the hog readies it each time
+      int n = 0;
+      while (n < 100 && values.recv()) ++n;
+      received.send(n);
+    });
+    auto hog_done = goro::make_chan<bool>(1);
+    goro::go([&] {
+      for (int i = 0; i < 100; ++i) {
+        values.send(i);  // buffered: never parks
+        auto until = clk::now() + 200us;
+        while (clk::now() < until) {
+        }
+      }
+      hog_done.send(spin_until(stop));
+    });
+    EXPECT_EQ(*received.recv(), 100);
+    stop.store(true, std::memory_order_release);
+    EXPECT_TRUE(*hog_done.recv());
+  });
+}
