@@ -13,7 +13,8 @@
 // it; after signal_stop(c) returns, c receives nothing more; once no channel watches a
 // signal any more its previous disposition is restored. While any channel watches a
 // signal, a program whose goroutines all wait (one of them for the signal) is not a
-// deadlock: the signal can still come. SIGQUIT keeps its dump (see debug.hpp) unless a
+// deadlock: the signal can still come. A watched signal is accepted by the runtime's
+// delivery thread even where the program blocks it in its own threads. SIGQUIT keeps its dump (see debug.hpp) unless a
 // channel asks for it; SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGKILL and SIGSTOP cannot be
 // watched (std::invalid_argument), nor can numbers outside 1..64.
 #pragma once

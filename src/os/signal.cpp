@@ -7,10 +7,12 @@
 // returns, no delivery to that channel is in progress or to come.
 #include "goro/signal.hpp"
 
+#include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <mutex>
 #include <stdexcept>
@@ -45,6 +47,7 @@ registry& reg() {
 }
 
 std::atomic<std::uint64_t> pending{0};
+std::atomic<std::uint64_t> watched_mask{0};  // signals some channel watches (bit sig-1)
 std::atomic<int> watched_count{0};
 sem_t arrived;
 
@@ -55,9 +58,26 @@ void on_signal(int sig) {
   errno = saved;
 }
 
+// The delivery thread accepts every watched signal even if the program blocks it in its
+// own threads (which then never see it): a signal that lands on a thread sleeping in a
+// raw futex wait is still handled at once (TSan, for one, defers a handler on such a
+// thread until it next enters an intercepted call).
+void unblock_watched(std::uint64_t& unblocked) {
+  std::uint64_t want = watched_mask.load(std::memory_order_acquire);
+  if ((want & ~unblocked) == 0) return;
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig = 1; sig <= kMaxSignal; ++sig)
+    if (want & (std::uint64_t{1} << (sig - 1))) sigaddset(&set, sig);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  unblocked |= want;
+}
+
 void deliver_loop() {
   detail::mark_runtime_thread();
+  std::uint64_t unblocked = 0;
   for (;;) {
+    unblock_watched(unblocked);
     while (sem_wait(&arrived) != 0) {
     }
     std::uint64_t bits = pending.exchange(0, std::memory_order_acquire);
@@ -105,6 +125,7 @@ void signal_notify(const send_chan<int>& c, std::initializer_list<int> signals) 
     bool dup = std::any_of(r.entries.begin(), r.entries.end(),
                            [&](const registration& e) { return e.sig == sig && e.c == c; });
     if (!dup) r.entries.push_back({c, sig});
+    watched_mask.fetch_or(std::uint64_t{1} << (sig - 1), std::memory_order_release);
     if (!r.installed[sig]) {
       struct sigaction sa {};
       sa.sa_handler = &on_signal;
@@ -115,6 +136,7 @@ void signal_notify(const send_chan<int>& c, std::initializer_list<int> signals) 
     }
   }
   watched_count.store(static_cast<int>(r.entries.size()), std::memory_order_seq_cst);
+  sem_post(&arrived);  // the delivery thread unblocks newly watched signals
 }
 
 void signal_stop(const send_chan<int>& c) {
