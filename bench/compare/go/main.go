@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	go_compare W1|W2|W3|W4|W5|W6|W7|W9|W10
+//	go_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11
 //
 // Env N sets the workload size (defaults as in BENCH.md), env PROCS sets GOMAXPROCS
 // (default: all cores; W3 always uses 1). Prints
@@ -16,12 +16,20 @@
 // W10 reports the fastest run's overshoot over the ideal and that run's CPU time
 // (syscall.Getrusage); its sleep durations come from timerSleepMs, the same hash as the
 // C++ programs' bench::timer_sleep_ms.
+// W11 is a server, not a measurement: a TCP echo server on 127.0.0.1 (port from env PORT,
+// default 0 = any free one), a goroutine per connection copying what it reads back with a
+// 4 KiB buffer. It prints `PORT <port>` as its first stdout line and serves until its stdin
+// reaches end of file (bench/compare/run holds it open and closes it to stop the server;
+// SIGTERM also ends it). The load client (loadclient/main.cpp) prints the RESULT lines.
 package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"math"
+	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -450,11 +458,57 @@ func w10() {
 	result("W10", "cpu_ms", bestCPU, unit("ms", n, def))
 }
 
+// W11: the echo server (see the top of this file). Go raises its own RLIMIT_NOFILE soft
+// limit to the hard one at start (Go 1.19+), and sets TCP_NODELAY on every connection.
+func w11() {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "0"
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "go_compare: W11:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("PORT %d\n", ln.Addr().(*net.TCPAddr).Port)
+	go func() { // the stop signal: end of file on stdin
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
+	for errs := 0; ; {
+		c, err := ln.Accept()
+		if err != nil {
+			if errs++; errs <= 10 {
+				fmt.Fprintln(os.Stderr, "go_compare: W11: accept:", err)
+			}
+			if errors.Is(err, net.ErrClosed) {
+				os.Exit(1)
+			}
+			continue
+		}
+		go func() {
+			defer c.Close()
+			buf := make([]byte, 4096)
+			for {
+				n, err := c.Read(buf)
+				if n > 0 {
+					if _, werr := c.Write(buf[:n]); werr != nil {
+						return
+					}
+				}
+				if err != nil { // io.EOF, or a reset
+					return
+				}
+			}
+		}()
+	}
+}
+
 func main() {
 	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W9": w9,
-		"W10": w10}
+		"W10": w10, "W11": w11}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W7|W9|W10")
+		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11")
 		os.Exit(2)
 	}
 	run, ok := workloads[os.Args[1]]

@@ -1,4 +1,4 @@
-// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W7|W9|W10`;
+// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11`;
 // sizes from env N, workers from env PROCS (or GORO_MAXPROCS). Prints RESULT lines; each
 // timed workload runs 3 times and reports the best; W2 is one measurement per process (the
 // run script runs 3). A size other than the contract's is written into the unit, `ns(N=...)`.
@@ -14,8 +14,17 @@
 //
 // W10 sleeps with goro::sleep (a timer on the P's heap; the goroutine parks, no thread is
 // held) and reports the fastest run's overshoot over the ideal and that run's CPU time.
+//
+// W11 is a server, not a measurement: a TCP echo server on 127.0.0.1 (port from env PORT,
+// default 0 = any free one) with a goroutine per connection (goro::net: the goroutine
+// parks in read/write, the poller wakes it). It prints `PORT <port>` as its first stdout
+// line and serves until its stdin reaches end of file (bench/compare/run holds it open
+// and closes it to stop the server; SIGTERM also ends it). The load client
+// (loadclient/main.cpp) measures it and prints the RESULT lines.
 #include <goro/goro.hpp>
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -267,12 +276,57 @@ void w10_timers() {
   bench::timer_results(best, ideal, unit("ms", n, def));
 }
 
+// W11: the echo server (see the top of this file). A connection reset by the client ends
+// its goroutine quietly (error_code overloads, nothing throws).
+int w11_echo_server() {
+  rlimit rl{};  // a descriptor per connection: take all the hard limit allows
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  const char* port = std::getenv("PORT");
+  std::error_code ec;
+  goro::net::listener ln = goro::net::listen("tcp", std::string("127.0.0.1:") + (port && *port ? port : "0"), ec);
+  if (ec) {
+    std::fprintf(stderr, "goro_compare: W11: listen: %s\n", ec.message().c_str());
+    return 1;
+  }
+  std::printf("PORT %u\n", static_cast<unsigned>(ln.addr().port()));
+  std::fflush(stdout);
+  // The stop signal: end of file on stdin (a plain thread blocks reading it).
+  std::thread([] {
+    char b[256];
+    while (::read(0, b, sizeof b) > 0) {
+    }
+    std::_Exit(0);
+  }).detach();
+  for (long errors = 0;;) {
+    goro::net::conn c = ln.accept(ec);
+    if (ec) {
+      if (errors++ < 10) std::fprintf(stderr, "goro_compare: W11: accept: %s\n", ec.message().c_str());
+      if (ec == goro::net::errc::closed) return 1;
+      continue;
+    }
+    goro::go([c]() mutable {
+      char buf[4096];
+      std::error_code e;
+      for (;;) {
+        const std::size_t n = c.read(std::span<char>(buf), e);
+        if (e || n == 0) break;
+        c.write(std::string_view(buf, n), e);
+        if (e) break;
+      }
+      c.close(e);
+    });
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bench::set_system("goro");
   if (argc < 2) {
-    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W7|W9|W10\n");
+    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11\n");
     return 2;
   }
   if (long p = env_long("PROCS", 0); p > 0) goro::set_maxprocs(static_cast<int>(p));
@@ -287,6 +341,7 @@ int main(int argc, char** argv) {
     else if (w == "W7") w7_mutex();
     else if (w == "W9") w9_threadring();
     else if (w == "W10") w10_timers();
+    else if (w == "W11") return w11_echo_server();
     else {
       std::fprintf(stderr, "goro_compare: unsupported workload %s\n", w.c_str());
       return 3;

@@ -2,7 +2,7 @@
 // one OS thread per goroutine, std::mutex / std::condition_variable for channels and
 // WaitGroups.
 //
-// Usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9|W10
+// Usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11
 // Env:   N      workload size (defaults below; scaled down from BENCH.md where threads
 //               cannot reach it, and then the size is in the unit field)
 //        PROCS  number of CPUs the process may use: when below the CPUs available, the
@@ -23,16 +23,31 @@
 // bench/compare/run starts it once with PROCS=1 and once with all CPUs.
 // W10: one thread per goroutine calling std::this_thread::sleep_for, scaled down to 5,000
 // threads (unit `ms(N=5000)`).
+// W11 is a server, not a measurement: a TCP echo server on 127.0.0.1 (port from env PORT,
+// default 0 = any free one) with one detached std::thread per connection on blocking
+// sockets (default stack size: 8 MiB of address space, ulimit -s; 10,000 of them fit, as
+// the kernel only commits the pages a thread touches). It prints `PORT <port>` as its first
+// stdout line and serves until its stdin reaches end of file (bench/compare/run holds it
+// open and closes it to stop the server; SIGTERM also ends it). The load client
+// (loadclient/main.cpp) prints the RESULT lines.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <functional>
@@ -570,15 +585,87 @@ void w10() {
     bench::timer_results(best, ideal, unit("ms", n, contract_n));
 }
 
+// W11's per-connection thread: echoes until the client closes (or resets) the connection.
+void echo_connection(int fd) {
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = ::send(fd, buf + done, static_cast<size_t>(n - done), MSG_NOSIGNAL);
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                ::close(fd);
+                return;
+            }
+            done += w;
+        }
+    }
+    ::close(fd);
+}
+
+// W11: the echo server (see the top of this file). TCP_NODELAY on every connection, as
+// Go and goro::net do.
+void w11() {
+    rlimit rl{};  // a descriptor per connection: take all the hard limit allows
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    auto fail = [](const char* what) {
+        std::fprintf(stderr, "thread_compare: W11: %s: %s\n", what, std::strerror(errno));
+        std::exit(1);
+    };
+    int ln = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (ln < 0) fail("socket");
+    int one = 1;
+    ::setsockopt(ln, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const char* port = std::getenv("PORT");  // unset or 0: any free port
+    at.sin_port = htons(static_cast<uint16_t>(port ? std::strtoul(port, nullptr, 10) : 0));
+    if (::bind(ln, reinterpret_cast<sockaddr*>(&at), sizeof at) < 0) fail("bind");
+    if (::listen(ln, 65535) < 0) fail("listen");  // the kernel caps it at net.core.somaxconn
+    socklen_t len = sizeof at;
+    if (::getsockname(ln, reinterpret_cast<sockaddr*>(&at), &len) < 0) fail("getsockname");
+    std::printf("PORT %u\n", static_cast<unsigned>(ntohs(at.sin_port)));
+    std::fflush(stdout);
+    std::thread([] {  // the stop signal: end of file on stdin
+        char b[256];
+        while (::read(0, b, sizeof b) > 0) {
+        }
+        std::_Exit(0);
+    }).detach();
+    for (long errors = 0;;) {
+        int c = ::accept4(ln, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c < 0) {
+            if (errno == EINTR) continue;
+            if (errors++ < 10) std::fprintf(stderr, "thread_compare: W11: accept: %s\n", std::strerror(errno));
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+        }
+        ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        try {
+            std::thread(echo_connection, c).detach();
+        } catch (const std::system_error& e) {
+            if (errors++ < 10) std::fprintf(stderr, "thread_compare: W11: thread for a connection: %s\n", e.what());
+            ::close(c);
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     bench::set_system("thread");
     const std::map<std::string, std::function<void()>> workloads{
         {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9},
-        {"W10", w10}};
+        {"W10", w10}, {"W11", w11}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9|W10\n");
+        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11\n");
         return 2;
     }
     auto it = workloads.find(argv[1]);
