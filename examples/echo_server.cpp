@@ -1,5 +1,6 @@
 // echo_server: a TCP echo server, one goroutine per connection, that stops cleanly on
-// SIGINT or SIGTERM (the accept loop and the stop are examples/tcp_server.hpp).
+// SIGINT or SIGTERM (the accept loop and the stop are examples/tcp_server.hpp, the
+// signals examples/stop_signals.hpp).
 //
 //   echo_server [host:port]     default 127.0.0.1:7007; port 0 picks a free port. Prints
 //                               "listening on 127.0.0.1:40123", echoes every byte back,
@@ -31,6 +32,7 @@
 #include <system_error>
 #include <vector>
 
+#include "stop_signals.hpp"
 #include "tcp_server.hpp"
 
 using namespace std::chrono_literals;
@@ -101,7 +103,7 @@ std::string read_back(goro::net::conn& c, std::string_view want) {
 
 int self_test() {
   constexpr int kClients = 200, kRounds = 5, kIdle = 20;
-  auto [ctx, stop] = goro::signal_context(goro::background(), {SIGINT, SIGTERM});
+  auto [ctx, stop] = example::stop_context();
   goro::net::listener ln = goro::net::listen("tcp", "127.0.0.1:0");
   const goro::context server_ctx = ctx;  // lambdas capture a variable, not a binding
   const std::string addr = ln.addr().to_string();
@@ -208,9 +210,10 @@ int main(int argc, char** argv) {
     std::puts("usage: echo_server [host:port | --self-test]   (default 127.0.0.1:7007)");
     return 0;
   }
+  example::block_stop_signals();  // before the runtime's threads start: they inherit it
   return goro::run([&] {
     if (arg == "--self-test") return self_test();
-    auto [ctx, stop] = goro::signal_context(goro::background(), {SIGINT, SIGTERM});
+    auto [ctx, stop] = example::stop_context();
     std::error_code ec;
     goro::net::listener ln = goro::net::listen("tcp", arg, ec);
     if (ec) {

@@ -1,6 +1,7 @@
 // http_hello: a minimal HTTP/1.1 "hello" server, one goroutine per connection, that
 // stops cleanly on SIGINT or SIGTERM (the accept loop and the stop are
-// examples/tcp_server.hpp; the request parser is examples/http_request_parser.hpp).
+// examples/tcp_server.hpp, the signals examples/stop_signals.hpp, the request parser
+// examples/http_request_parser.hpp).
 // bench/http runs it under wrk beside Go's net/http server of bench/http/go.
 //
 //   http_hello [host:port]     default 127.0.0.1:8080; port 0 picks a free port. Prints
@@ -53,6 +54,7 @@
 #include <vector>
 
 #include "http_request_parser.hpp"
+#include "stop_signals.hpp"
 #include "tcp_server.hpp"
 
 using namespace std::chrono_literals;
@@ -466,7 +468,7 @@ void check_many_clients(const std::string& addr, failures& f) {
 }
 
 int self_test() {
-  auto [ctx, stop] = goro::signal_context(goro::background(), {SIGINT, SIGTERM});
+  auto [ctx, stop] = example::stop_context();
   const goro::context server_ctx = ctx;  // lambdas capture a variable, not a binding
   goro::net::listener ln = goro::net::listen("tcp", "127.0.0.1:0");
   const std::string addr = ln.addr().to_string();
@@ -540,9 +542,10 @@ int main(int argc, char** argv) {
     std::puts("usage: http_hello [host:port | --self-test]   (default 127.0.0.1:8080)");
     return 0;
   }
+  example::block_stop_signals();  // before the runtime's threads start: they inherit it
   return goro::run([&] {
     if (arg == "--self-test") return self_test();
-    auto [ctx, stop] = goro::signal_context(goro::background(), {SIGINT, SIGTERM});
+    auto [ctx, stop] = example::stop_context();
     std::error_code ec;
     goro::net::listener ln = goro::net::listen("tcp", arg, ec);
     if (ec) {
