@@ -7,7 +7,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential g++ cmake ninja-build pkg-config
-  libboost-context-dev libboost-fiber-dev
+  libboost-context-dev libboost-fiber-dev libunwind-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   golang-go hyperfine procps

@@ -6,6 +6,9 @@
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include "debug/stack_trace.hpp"
+
+#include <atomic>
 #include <csignal>
 #include <map>
 #include <set>
@@ -93,7 +96,10 @@ TEST(Debug, EveryWaitReasonIsNamedWithItsCreationSite) {
     std::string text = os.str();
     for (auto& [reason, id] : want)
       EXPECT_NE(text.find("goroutine " + std::to_string(id) + " ["), std::string::npos) << text;
-    EXPECT_NE(text.find("[sync.Mutex.Lock]:\ncreated by "), std::string::npos) << text;
+    if (goro::detail::stack_traces_supported())
+      EXPECT_NE(text.find("[sync.Mutex.Lock]:\ngoro::detail::park_on"), std::string::npos) << text;
+    else
+      EXPECT_NE(text.find("[sync.Mutex.Lock]:\ncreated by "), std::string::npos) << text;
     EXPECT_NE(text.find("debug_test.cpp:"), std::string::npos);
     EXPECT_NE(text.find("goroutine " + std::to_string(me) + " [running]"), std::string::npos) << text;
     // Release everyone.
@@ -148,6 +154,77 @@ TEST(Debug, StatsCountGoroutinesTimersAndParks) {
     EXPECT_EQ(s.poller_fds, 0u);
     gate.close();
     wg.wait();
+  });
+}
+
+namespace {
+// Not inlined, so it has a frame of its own in the parked goroutine's stack.
+__attribute__((noinline)) void parked_in_a_named_function(goro::chan<int> c) {
+  c.recv();
+  asm volatile("");  // keeps the call a call (no tail call)
+}
+}  // namespace
+
+TEST(Debug, ParkedGoroutinesShowTheirStacks) {
+  if (!goro::detail::stack_traces_supported()) GTEST_SKIP() << "built without libunwind";
+  goro::run([] {
+    auto c = goro::make_chan<int>();
+    std::atomic<std::uint64_t> id{0};
+    goro::go([&id, c] {
+      id = goro::this_goroutine::id();
+      parked_in_a_named_function(c);
+    });
+    while (!id.load()) goro::yield();
+    ASSERT_TRUE(all_waiting({id.load()}));
+    bool found = false;
+    for (const auto& g : goro::goroutines()) {
+      if (g.id != id.load()) continue;
+      std::string joined;
+      for (const std::string& f : g.stack) joined += f + "\n";
+      EXPECT_NE(joined.find("parked_in_a_named_function"), std::string::npos) << joined;
+      EXPECT_NE(joined.find("chan_core::recv"), std::string::npos) << joined;
+      found = true;
+    }
+    EXPECT_TRUE(found);
+    std::ostringstream os;
+    goro::dump(os);
+    EXPECT_NE(os.str().find("parked_in_a_named_function"), std::string::npos) << os.str();
+    c.send(1);
+  });
+}
+
+TEST(Debug, DumpsWhileGoroutinesParkAndResumeNeverCrash) {
+  // Stack walks race with goroutines that keep resuming: a walk must see either a
+  // consistent stack or none, and never fault.
+  goro::run([] {
+    std::atomic<bool> stop{false};
+    goro::wait_group wg;
+    for (int pair = 0; pair < 4; ++pair) {
+      auto ping = goro::make_chan<int>();
+      wg.add(2);
+      goro::go([&, ping] {
+        for (int i = 0; !stop.load(); ++i) ping.send(i);
+        ping.close();
+        wg.done();
+      });
+      goro::go([&, ping] {
+        while (ping.recv()) {
+        }
+        wg.done();
+      });
+    }
+    auto until = clk::now() + 300ms;
+    int dumps = 0;
+    while (clk::now() < until) {
+      std::ostringstream os;
+      goro::dump(os);
+      for (const auto& g : goro::goroutines())
+        for (const std::string& f : g.stack) EXPECT_FALSE(f.empty());
+      ++dumps;
+    }
+    stop.store(true);
+    wg.wait();
+    EXPECT_GT(dumps, 0);
   });
 }
 

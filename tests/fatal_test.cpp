@@ -3,6 +3,8 @@
 #include <goro/goro.hpp>
 #include <gtest/gtest.h>
 
+#include "debug/stack_trace.hpp"
+
 #include "support/waker_thread.hpp"
 
 #include <stdexcept>
@@ -53,8 +55,11 @@ TEST_F(Fatal, DeadlockWhenMainAndEveryGoroutineBlock) {
                 never.wait();
               }),
               ::testing::ExitedWithCode(2),
-              "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine [0-9]+ "
-              "\\[sync.WaitGroup.Wait\\]:\ncreated by .*");
+              goro::detail::stack_traces_supported()
+                  ? "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine [0-9]+ "
+                    "\\[sync.WaitGroup.Wait\\]:\n.*goro::detail::sema::acquire.*created by .*"
+                  : "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine [0-9]+ "
+                    "\\[sync.WaitGroup.Wait\\]:\ncreated by .*");
 }
 
 TEST_F(Fatal, NoDeadlockWhileASleeperCanWakeMain) {

@@ -34,12 +34,18 @@ struct goroutine_info {
   std::string file;         // ... and where
   unsigned line = 0;
   std::uint64_t parent_id = 0;  // the goroutine that created it, 0 for a plain thread
+  // A waiting goroutine's frames, innermost first ("function +0xoffset"), read from its
+  // saved context (empty if it is not waiting, if it moved while being read, or in a
+  // build without libunwind).
+  std::vector<std::string> stack;
 };
 
 // Every live goroutine, by id.
 std::vector<goroutine_info> goroutines();
 
-// Writes every live goroutine in Go's dump format.
+// Writes every live goroutine in Go's dump format; a waiting one with its stack trace,
+// each frame as "function +0xoffset" then "\t<binary>+0x<call site>" (give those to
+// `addr2line -Cfe <binary> <call site>` for file:line).
 void dump(std::ostream& os);
 
 struct runtime_stats {

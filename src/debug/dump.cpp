@@ -20,6 +20,7 @@
 
 #include "platform/clock.hpp"
 #include "platform/stack_allocator.hpp"
+#include "debug/stack_trace.hpp"
 #include "net/poller.hpp"
 #include "sched/fatal.hpp"
 #include "sched/scheduler.hpp"
@@ -55,6 +56,13 @@ std::vector<goroutine_info> goroutines() {
     info.file = g.site_file.load(std::memory_order_relaxed);
     info.line = g.site_line.load(std::memory_order_relaxed);
     info.parent_id = g.parent_id.load(std::memory_order_relaxed);
+    if (st == detail::g_state::waiting)
+      for (const detail::stack_frame& f : detail::parked_stack(g)) {
+        if (f.function.find("goroutine_entry") != std::string::npos) break;
+        char off[32];
+        std::snprintf(off, sizeof off, " +0x%llx", static_cast<unsigned long long>(f.offset));
+        info.stack.push_back(f.function + off);
+      }
     out.push_back(std::move(info));
   });
   std::sort(out.begin(), out.end(), [](const goroutine_info& a, const goroutine_info& b) { return a.id < b.id; });

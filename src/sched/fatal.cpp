@@ -1,6 +1,8 @@
 // Fatal paths and the goroutine lines of their reports. See fatal.hpp.
 #include "sched/fatal.hpp"
 
+#include "debug/stack_trace.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -44,7 +46,19 @@ std::string format_goroutine(const goroutine& g, std::int64_t now_ns) {
   } else {
     out += g_state_name(st);
   }
-  out += "]:\ncreated by ";
+  out += "]:\n";
+  if (st == g_state::waiting) {
+    // Go's format: the function, then its location on the next line, indented.
+    for (const stack_frame& f : parked_stack(g)) {
+      if (f.function.find("goroutine_entry") != std::string::npos) break;  // the trampoline below
+      // "module+0x<call site>": addr2line -Cfe <module> <call site> gives its file:line.
+      std::snprintf(buf, sizeof buf, "%s +0x%llx\n\t%s+0x%llx\n", f.function.c_str(),
+                    static_cast<unsigned long long>(f.offset), f.module.empty() ? "?" : f.module.c_str(),
+                    static_cast<unsigned long long>(f.module_offset));
+      out += buf;
+    }
+  }
+  out += "created by ";
   out += g.site_function.load(std::memory_order_relaxed);
   if (std::uint64_t parent = g.parent_id.load(std::memory_order_relaxed)) {
     std::snprintf(buf, sizeof buf, " in goroutine %llu", static_cast<unsigned long long>(parent));

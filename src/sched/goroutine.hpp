@@ -45,6 +45,9 @@ struct alignas(64) goroutine {
   std::atomic<unsigned> site_line{0};
   std::atomic<std::uint64_t> parent_id{0};
   std::atomic<std::int64_t> wait_since_ns{0};
+  // Bumped by every park: a stack walk from another thread checks that the goroutine
+  // stayed parked at the same point while it copied the stack (debug/stack_trace.cpp).
+  std::atomic<std::uint32_t> park_seq{0};
 
   sanitizer::fiber_state fiber;
   goroutine* all_next = nullptr;  // registry of every control block ever made

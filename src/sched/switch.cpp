@@ -165,6 +165,7 @@ void park_on(worker* w, wait_reason reason, bool (*commit)(void*), void* arg) {
   g->reason.store(reason, std::memory_order_relaxed);
   processor::bump(w->p->parks);
   g->wait_since_ns.store(w->p->coarse_now, std::memory_order_relaxed);
+  g->park_seq.store(g->park_seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   switch_request req{g, switch_kind::park, commit, arg};
   leave<true>(w, req);
   g->reason.store(wait_reason::none, std::memory_order_relaxed);
