@@ -10,7 +10,7 @@ packages=(
   libboost-context-dev libboost-fiber-dev libunwind-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  golang-go hyperfine procps
+  golang-go hyperfine procps gdb
 )
 missing=()
 for p in "${packages[@]}"; do
