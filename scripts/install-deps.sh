@@ -10,7 +10,7 @@ packages=(
   libboost-context-dev libboost-fiber-dev libunwind-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  golang-go hyperfine procps gdb
+  golang-go hyperfine procps gdb python3
 )
 missing=()
 for p in "${packages[@]}"; do

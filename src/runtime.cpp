@@ -4,6 +4,7 @@
 #include <new>
 #include <thread>
 
+#include "debug/trace.hpp"
 #include "sched/config.hpp"
 #include "sched/oneshot.hpp"
 #include "sched/plain_thread.hpp"
@@ -57,6 +58,7 @@ void commit_spawn(spawn_slot slot, void (*run)(void*), const source_site& site) 
   g->id.store(s.new_id(p), std::memory_order_relaxed);
   g->reason.store(wait_reason::none, std::memory_order_relaxed);
   g->state.store(g_state::runnable, std::memory_order_relaxed);
+  trace_create(w, g);
   if (p) {
     processor::bump(p->created);
     s.push_local(p, g, true);
@@ -90,6 +92,7 @@ void run_main(void (*body)(void*, int*), void* fn, int* result, const source_sit
     rec.done.signal();
   });
   rec.done.wait(wait_reason::run_main);
+  trace_flush();  // main returned: the trace so far is on disk
 }
 
 }  // namespace detail

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "goro/detail/spinlock.hpp"
+#include "debug/trace.hpp"
 #include "net/poller.hpp"
 #include "platform/clock.hpp"
 #include "platform/futex.hpp"
@@ -65,6 +66,7 @@ scheduler::scheduler() {
   const runtime_config& cfg = config();
   platform::stack_allocator::instance().set_default_size(cfg.stack_size);
   raise_file_limit();
+  trace_start();
   install_signal_handlers();
   install_quit_dump();
   nprocs_.store(preset_or_config_maxprocs(), std::memory_order_release);
@@ -187,6 +189,7 @@ void scheduler::push_global(goroutine* g) noexcept { global_.push(g); }
 void scheduler::ready(goroutine* g) noexcept {
   g->state.store(g_state::runnable, std::memory_order_release);
   worker* w = current_worker();
+  trace_ready(w, g);
   if (w) {
     push_local(w->p, g, true);
     if (w->batching_wakeups) {  // this worker runs one of them next; wakep once, after

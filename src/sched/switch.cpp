@@ -1,6 +1,8 @@
 // Switching between goroutines. See switch.hpp.
 #include "sched/switch.hpp"
 
+#include "debug/trace.hpp"
+
 #include <new>
 #include <thread>
 
@@ -86,6 +88,17 @@ __attribute__((always_inline)) inline void finish_switch(platform::transfer t) n
   }
 }
 
+// GORO_TRACE: the end of req.from's run and the start of next's, on w.
+__attribute__((noinline, cold)) void trace_switch(worker* w, const switch_request& req, goroutine* next) noexcept {
+  if (req.from) {
+    trace_kind k = req.kind == switch_kind::park ? trace_kind::park
+                   : req.kind == switch_kind::exit ? trace_kind::exit
+                                                   : trace_kind::yield;
+    trace_record(w, k, req.from, 0, req.from->reason.load(std::memory_order_relaxed));
+  }
+  if (next) trace_record(w, trace_kind::begin, next, 0, wait_reason::none);
+}
+
 // Jumps from the current context (described by req) to next, or to g0 if next is null.
 __attribute__((always_inline)) inline void resume(worker* w, goroutine* next, switch_request& req) {
   sanitizer::fiber_state* from_fiber = req.from ? &req.from->fiber : &w->g0_fiber;
@@ -107,6 +120,7 @@ __attribute__((always_inline)) inline void resume(worker* w, goroutine* next, sw
                              w->g0_stack_size, w->g0_fiber.tsan_fiber);
   }
   w->switches.store(w->switches.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (__builtin_expect(trace_enabled, 0)) trace_switch(w, req, next);
   platform::transfer t = platform::jump(to, &req);
   finish_switch(t);
 }

@@ -39,6 +39,7 @@ struct worker {
   std::atomic<std::uint32_t> wake_word{0};
   std::uint64_t rng = 0;       // steal order
   void* altstack = nullptr;    // signal stack for stack-overflow reports
+  void* trace_ring = nullptr;  // this worker's GORO_TRACE events (debug/trace.cpp)
 
   std::uint32_t next_random() noexcept {
     rng ^= rng << 13;
