@@ -8,9 +8,8 @@
 #include <cxxabi.h>
 #include <string>
 
+#include "debug/unwind_api.hpp"
 #if defined(__x86_64__) && defined(GORO_HAVE_LIBUNWIND)
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 #include <ucontext.h>
 #endif
 
@@ -28,12 +27,12 @@ bool symbolize(std::uintptr_t pc, std::string& function, std::uintptr_t& offset,
 #if defined(__x86_64__) && defined(GORO_HAVE_LIBUNWIND)
   // A cursor whose only register that matters is the pc: get_proc_name reads nothing else.
   unw_context_t uc;
-  unw_getcontext(&uc);
-  uc.uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(pc);
   unw_cursor_t cursor;
   char buf[1024];
   unw_word_t off = 0;
-  if (unw_init_local(&cursor, &uc) == 0 && unw_get_proc_name(&cursor, buf, sizeof buf, &off) == 0) {
+  const unwind_api* u = api();
+  if (u && u->getcontext(&uc) == 0 && ((uc.uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(pc)), true) &&
+      u->init_local(&cursor, &uc) == 0 && u->get_proc_name(&cursor, buf, sizeof buf, &off) == 0) {
     name = buf;
     raw = name.c_str();
     offset = off;

@@ -2,6 +2,7 @@
 // (Symbol names come from stack_symbols.cpp, which uses libunwind's local API.)
 #include "debug/stack_trace.hpp"
 
+#include <execinfo.h>
 #include <link.h>
 
 #include <cstring>
@@ -9,18 +10,42 @@
 
 #include "sched/goroutine.hpp"
 
-#if defined(__x86_64__) && defined(GORO_HAVE_LIBUNWIND)
-#include <libunwind.h>  // the generic (remote-capable) API: _Ux86_64_*
-
-extern "C" int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t, unw_word_t, unw_dyn_info_t*,
-                                                  unw_proc_info_t*, int, void*);
-#endif
+#include "debug/unwind_api.hpp"
 
 namespace goro::detail {
 
 // stack_symbols.cpp
 bool symbolize(std::uintptr_t pc, std::string& function, std::uintptr_t& offset, std::string& module,
                std::uintptr_t& module_offset);
+
+std::vector<stack_frame> current_stack(int max_frames) {
+  std::vector<void*> pcs(static_cast<std::size_t>(max_frames) + 16);
+  int n = backtrace(pcs.data(), static_cast<int>(pcs.size()));
+  std::vector<stack_frame> frames;
+  for (int i = 0; i < n; ++i) {
+    stack_frame f;
+    f.pc = reinterpret_cast<std::uintptr_t>(pcs[static_cast<std::size_t>(i)]);
+    if (!symbolize(f.pc - 1, f.function, f.offset, f.module, f.module_offset)) f.function.assign(1, '?');
+    else ++f.offset;
+    frames.push_back(std::move(f));
+  }
+  // Start below the throw (GCC calls std::terminate before unwinding, so the thrower's
+  // frames are still there), or else below the terminate machinery.
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    if (frames[i].function.find("__cxa_throw") != std::string::npos) start = i + 1;
+  if (start == 0)
+    for (std::size_t i = 0; i < frames.size(); ++i)
+      if (frames[i].function.find("terminate") != std::string::npos) start = i + 1;
+  // Then past what is left of the C++ runtime's own frames (the personality routine).
+  auto runtime_frame = [](const stack_frame& f) {
+    return f.module.find("libstdc++") != std::string::npos || f.module.find("libgcc_s") != std::string::npos;
+  };
+  while (start < frames.size() && runtime_frame(frames[start])) ++start;
+  frames.erase(frames.begin(), frames.begin() + static_cast<std::ptrdiff_t>(std::min(start, frames.size())));
+  if (static_cast<int>(frames.size()) > max_frames) frames.resize(static_cast<std::size_t>(max_frames));
+  return frames;
+}
 
 #if defined(__x86_64__) && defined(GORO_HAVE_LIBUNWIND)
 
@@ -113,7 +138,7 @@ int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t* pi, int 
   di.u.rti.segbase = text->eh_frame_hdr;
   di.u.rti.table_data = text->eh_frame_hdr + 12;
   di.u.rti.table_len = fde_count * 8 / sizeof(unw_word_t);
-  return _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+  return api()->search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
 }
 
 unw_addr_space_t address_space() {
@@ -127,8 +152,8 @@ unw_addr_space_t address_space() {
     acc.access_fpreg = &access_fpreg;
     acc.resume = &resume;
     acc.get_proc_name = &get_proc_name;
-    unw_addr_space_t s = unw_create_addr_space(&acc, 0);
-    unw_set_caching_policy(s, UNW_CACHE_NONE);  // no shared state between concurrent walks
+    unw_addr_space_t s = api()->create_addr_space(&acc, 0);
+    if (s) api()->set_caching_policy(s, UNW_CACHE_NONE);  // no shared state between concurrent walks
     return s;
   }();
   return as;
@@ -162,9 +187,10 @@ __attribute__((no_sanitize("thread", "address"))) void copy_words(unsigned char*
 
 }  // namespace
 
-bool stack_traces_supported() noexcept { return true; }
+bool stack_traces_supported() noexcept { return api() != nullptr; }
 
 std::vector<stack_frame> parked_stack(const goroutine& g, int max_frames) {
+  if (!api()) return {};
   raw_view before = read_view(g);
   if (before.state != g_state::waiting || !before.ctx || before.ctx < before.lo || before.ctx >= before.hi)
     return {};
@@ -193,17 +219,18 @@ std::vector<stack_frame> parked_stack(const goroutine& g, int max_frames) {
 
   std::vector<stack_frame> frames;
   unw_cursor_t cursor;
-  if (unw_init_remote(&cursor, address_space(), &w) < 0) return {};
+  unw_addr_space_t as = address_space();
+  if (!as || api()->init_remote(&cursor, as, &w) < 0) return {};
   do {
     unw_word_t ip = 0;
-    if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0) break;
+    if (api()->get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0) break;
     stack_frame f;
     f.pc = ip;
     // A return address points after its call: look up the call itself.
     if (!symbolize(ip - 1, f.function, f.offset, f.module, f.module_offset)) f.function.assign(1, '?');
     else ++f.offset;
     frames.push_back(std::move(f));
-  } while (static_cast<int>(frames.size()) < max_frames && unw_step(&cursor) > 0);
+  } while (static_cast<int>(frames.size()) < max_frames && api()->step(&cursor) > 0);
   return frames;
 }
 

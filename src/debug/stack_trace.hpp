@@ -31,6 +31,10 @@ struct stack_frame {
 // innermost first, at most max_frames.
 std::vector<stack_frame> parked_stack(const goroutine& g, int max_frames = 64);
 
+// The calling thread's own frames, innermost first, starting after the frame that threw
+// the exception in flight (__cxa_throw) when there is one: what a panic shows.
+std::vector<stack_frame> current_stack(int max_frames = 64);
+
 // True where this build can walk stacks (x86-64 with libunwind).
 bool stack_traces_supported() noexcept;
 

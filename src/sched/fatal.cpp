@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <exception>
 #include <cstring>
 #include <string>
 
 #include "platform/clock.hpp"
+#include "sched/worker.hpp"
 
 namespace goro::detail {
 
@@ -29,7 +31,23 @@ void print_goroutine(std::FILE* out, const goroutine& g, std::int64_t now_ns) {
   std::fwrite(text.data(), 1, text.size(), out);
 }
 
-std::string format_goroutine(const goroutine& g, std::int64_t now_ns) {
+namespace {
+// Go's format: the function, then its location on the next line, indented; frames from
+// the goroutine's entry trampoline down are left out.
+void append_frames(std::string& out, const std::vector<stack_frame>& frames) {
+  char buf[1024];
+  for (const stack_frame& f : frames) {
+    if (f.function.find("goroutine_entry") != std::string::npos) break;
+    // "module+0x<call site>": addr2line -Cfe <module> <call site> gives its file:line.
+    std::snprintf(buf, sizeof buf, "%s +0x%llx\n\t%s+0x%llx\n", f.function.c_str(),
+                  static_cast<unsigned long long>(f.offset), f.module.empty() ? "?" : f.module.c_str(),
+                  static_cast<unsigned long long>(f.module_offset));
+    out += buf;
+  }
+}
+}  // namespace
+
+std::string format_goroutine(const goroutine& g, std::int64_t now_ns, const std::vector<stack_frame>* frames) {
   char buf[1024];
   std::string out;
   g_state st = g.state.load(std::memory_order_acquire);
@@ -47,17 +65,10 @@ std::string format_goroutine(const goroutine& g, std::int64_t now_ns) {
     out += g_state_name(st);
   }
   out += "]:\n";
-  if (st == g_state::waiting) {
-    // Go's format: the function, then its location on the next line, indented.
-    for (const stack_frame& f : parked_stack(g)) {
-      if (f.function.find("goroutine_entry") != std::string::npos) break;  // the trampoline below
-      // "module+0x<call site>": addr2line -Cfe <module> <call site> gives its file:line.
-      std::snprintf(buf, sizeof buf, "%s +0x%llx\n\t%s+0x%llx\n", f.function.c_str(),
-                    static_cast<unsigned long long>(f.offset), f.module.empty() ? "?" : f.module.c_str(),
-                    static_cast<unsigned long long>(f.module_offset));
-      out += buf;
-    }
-  }
+  if (frames)
+    append_frames(out, *frames);
+  else if (st == g_state::waiting)
+    append_frames(out, parked_stack(g));
   out += "created by ";
   out += g.site_function.load(std::memory_order_relaxed);
   if (std::uint64_t parent = g.parent_id.load(std::memory_order_relaxed)) {
@@ -70,9 +81,41 @@ std::string format_goroutine(const goroutine& g, std::int64_t now_ns) {
   return out;
 }
 
-void goroutine_panic(goroutine* g, const char* what) noexcept {
+namespace {
+std::terminate_handler previous_terminate = nullptr;
+
+// An exception escaped a goroutine (switch.cpp's run_task is noexcept), or something
+// else called std::terminate on one: a panic, with the stack where it happened.
+[[noreturn]] void on_terminate() {
+  worker* w = current_worker();
+  goroutine* g = w ? w->current : nullptr;
+  if (!g) {
+    if (previous_terminate) previous_terminate();
+    std::abort();
+  }
+  std::vector<stack_frame> frames = current_stack();
+  std::string what = "std::terminate called";
+  if (std::exception_ptr ep = std::current_exception()) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "unknown exception (not derived from std::exception)";
+    }
+  }
+  goroutine_panic(g, what.c_str(), &frames);
+}
+}  // namespace
+
+void install_panic_handler() { previous_terminate = std::set_terminate(&on_terminate); }
+
+void goroutine_panic(goroutine* g, const char* what, const std::vector<stack_frame>* frames) noexcept {
   std::fprintf(stderr, "panic: %s\n\n", what);
-  if (g) print_goroutine(stderr, *g, platform::coarse_now_ns());
+  if (g) {
+    std::string text = format_goroutine(*g, platform::coarse_now_ns(), frames);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  }
   exit_now();
 }
 

@@ -10,15 +10,24 @@
 #include <cstdio>
 #include <string>
 
+#include <vector>
+
+#include "debug/stack_trace.hpp"
 #include "sched/goroutine.hpp"
 
 namespace goro::detail {
 
 [[noreturn]] void fatal(const char* msg) noexcept;
-[[noreturn]] void goroutine_panic(goroutine* g, const char* what) noexcept;
+// Makes std::terminate on a goroutine a panic (an exception escaping it lands there).
+void install_panic_handler();
+// frames: the panicking goroutine's stack at the throw, if it was captured.
+[[noreturn]] void goroutine_panic(goroutine* g, const char* what,
+                                  const std::vector<stack_frame>* frames = nullptr) noexcept;
 [[noreturn]] void stack_overflow(goroutine* g) noexcept;
 // Writes one goroutine's header and creation site (the dump format of deadlock reports).
 void print_goroutine(std::FILE* out, const goroutine& g, std::int64_t now_ns);
-std::string format_goroutine(const goroutine& g, std::int64_t now_ns);
+// A waiting goroutine's stack is walked (debug/stack_trace.hpp) unless frames are given.
+std::string format_goroutine(const goroutine& g, std::int64_t now_ns,
+                             const std::vector<stack_frame>* frames = nullptr);
 
 }  // namespace goro::detail

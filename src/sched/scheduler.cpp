@@ -68,6 +68,7 @@ scheduler::scheduler() {
   raise_file_limit();
   trace_start();
   install_signal_handlers();
+  install_panic_handler();
   install_quit_dump();
   nprocs_.store(preset_or_config_maxprocs(), std::memory_order_release);
 }

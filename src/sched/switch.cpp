@@ -132,16 +132,14 @@ void leave(worker* w, switch_request& req) {
   resume(w, scheduler::get().find_runnable_fast<kParking>(w), req);
 }
 
+// noexcept: an exception escaping the task calls std::terminate, with GCC before any
+// unwinding, so the runtime's terminate handler (install_panic_handler) reports the panic
+// with the stack at the throw.
+void run_task(goroutine* g) noexcept { g->task_run(g->task); }
+
 void goroutine_entry(platform::transfer t) {
   finish_switch(t);
-  goroutine* g = current_worker()->current;
-  try {
-    g->task_run(g->task);
-  } catch (const std::exception& e) {
-    goroutine_panic(g, e.what());
-  } catch (...) {
-    goroutine_panic(g, "unknown exception (not derived from std::exception)");
-  }
+  run_task(current_worker()->current);
   exit_current();
 }
 
