@@ -32,6 +32,7 @@
 #include <system_error>
 #include <vector>
 
+#include "server_main.hpp"
 #include "stop_signals.hpp"
 #include "tcp_server.hpp"
 
@@ -205,26 +206,5 @@ int self_test() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string_view arg = argc > 1 ? argv[1] : "127.0.0.1:7007";
-  if (arg == "-h" || arg == "--help") {
-    std::puts("usage: echo_server [host:port | --self-test]   (default 127.0.0.1:7007)");
-    return 0;
-  }
-  example::block_stop_signals();  // before the runtime's threads start: they inherit it
-  return goro::run([&] {
-    if (arg == "--self-test") return self_test();
-    auto [ctx, stop] = example::stop_context();
-    std::error_code ec;
-    goro::net::listener ln = goro::net::listen("tcp", arg, ec);
-    if (ec) {
-      std::fprintf(stderr, "echo_server: listen %.*s: %s\n", static_cast<int>(arg.size()), arg.data(),
-                   ec.message().c_str());
-      return 1;
-    }
-    std::printf("listening on %s\n", ln.addr().to_string().c_str());
-    std::fflush(stdout);
-    int status = serve_until(ln, ctx);
-    stop();
-    return status;
-  });
+  return example::server_main(argc, argv, "echo_server", "127.0.0.1:7007", &self_test, &serve_until);
 }

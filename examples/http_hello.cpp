@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "http_request_parser.hpp"
+#include "server_main.hpp"
 #include "stop_signals.hpp"
 #include "tcp_server.hpp"
 
@@ -537,26 +538,5 @@ int self_test() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string_view arg = argc > 1 ? argv[1] : "127.0.0.1:8080";
-  if (arg == "-h" || arg == "--help") {
-    std::puts("usage: http_hello [host:port | --self-test]   (default 127.0.0.1:8080)");
-    return 0;
-  }
-  example::block_stop_signals();  // before the runtime's threads start: they inherit it
-  return goro::run([&] {
-    if (arg == "--self-test") return self_test();
-    auto [ctx, stop] = example::stop_context();
-    std::error_code ec;
-    goro::net::listener ln = goro::net::listen("tcp", arg, ec);
-    if (ec) {
-      std::fprintf(stderr, "http_hello: listen %.*s: %s\n", static_cast<int>(arg.size()), arg.data(),
-                   ec.message().c_str());
-      return 1;
-    }
-    std::printf("listening on %s\n", ln.addr().to_string().c_str());
-    std::fflush(stdout);
-    int status = serve_until(ln, ctx);
-    stop();
-    return status;
-  });
+  return example::server_main(argc, argv, "http_hello", "127.0.0.1:8080", &self_test, &serve_until);
 }
