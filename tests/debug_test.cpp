@@ -77,6 +77,12 @@ TEST(Debug, EveryWaitReasonIsNamedWithItsCreationSite) {
     start("sync.WaitGroup.Wait", [&] { wg_never.wait(); });
     start("semacquire", [&] { sem.acquire(); sem.release(); });
     start("chan receive (nil chan)", [nil] { nil.recv(); }, false);  // parked forever (allowed)
+    goro::net::listener ln = goro::net::listen("tcp", "127.0.0.1:0");
+    start("IO wait", [&] {
+      std::error_code ec;
+      ln.accept(ec);  // until the listener is closed below
+    });
+    EXPECT_GE(goro::stats().poller_fds, 1u);
     std::set<std::uint64_t> ids;
     for (auto& [r, id] : want) ids.insert(id);
     ASSERT_TRUE(all_waiting(ids)) << "the goroutines never parked";
@@ -103,6 +109,7 @@ TEST(Debug, EveryWaitReasonIsNamedWithItsCreationSite) {
     EXPECT_NE(text.find("debug_test.cpp:"), std::string::npos);
     EXPECT_NE(text.find("goroutine " + std::to_string(me) + " [running]"), std::string::npos) << text;
     // Release everyone.
+    ln.close();
     release.close();
     recv_ch.close();
     full.recv();
