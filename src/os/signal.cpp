@@ -118,7 +118,9 @@ void signal_notify(const send_chan<int>& c, std::initializer_list<int> signals) 
   std::lock_guard lk(r.mu);
   if (!r.thread_started) {
     sem_init(&arrived, 0, 0);
-    std::thread(&deliver_loop).detach();
+    std::thread t(&deliver_loop);
+    pthread_setname_np(t.native_handle(), "goro-signals");  // shown by gdb, top, /proc
+    t.detach();
     r.thread_started = true;
   }
   for (int sig : signals) {
