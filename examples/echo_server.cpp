@@ -174,7 +174,7 @@ int self_test() {
   busy.wait();
   idle_ready.wait();
 
-  ::kill(::getpid(), SIGINT);
+  example::raise_stop_signal();
   goro::select(goro::recv_case(server_status,
                                [&](std::optional<int> s) {
                                  if (*s != 0) fails.add("the shutdown returned " + std::to_string(*s));

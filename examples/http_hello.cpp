@@ -507,7 +507,7 @@ int self_test() {
     });
   idle_ready.wait();
 
-  ::kill(::getpid(), SIGINT);
+  example::raise_stop_signal();
   goro::select(goro::recv_case(server_status,
                                [&](std::optional<int> s) {
                                  if (*s != 0) f.check("shutdown", "returned " + std::to_string(*s));
