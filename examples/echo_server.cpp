@@ -32,6 +32,7 @@
 #include <system_error>
 #include <vector>
 
+#include "self_test_failures.hpp"
 #include "server_main.hpp"
 #include "stop_signals.hpp"
 #include "tcp_server.hpp"
@@ -61,25 +62,7 @@ int serve_until(const goro::net::listener& ln, const goro::context& ctx, std::si
   return 0;
 }
 
-// The failures the self-test saw (the first few, and how many).
-class failures {
- public:
-  void add(std::string what) {
-    std::lock_guard lk(mu_);
-    if (++count_ <= 20) first_.push_back(std::move(what));
-  }
-  int report() {
-    std::lock_guard lk(mu_);
-    for (auto& f : first_) std::printf("self-test: FAIL: %s\n", f.c_str());
-    if (count_ > 20) std::printf("self-test: ... and %d more failures\n", count_ - 20);
-    return count_;
-  }
-
- private:
-  goro::mutex mu_;
-  std::vector<std::string> first_;
-  int count_ = 0;
-};
+using example::failures;
 
 std::string message(int client, int round) {
   std::size_t size = (static_cast<std::size_t>(client) * 7919 + static_cast<std::size_t>(round) * 104729) % 20000 + 1;
@@ -174,18 +157,7 @@ int self_test() {
   busy.wait();
   idle_ready.wait();
 
-  example::raise_stop_signal();
-  goro::select(goro::recv_case(server_status,
-                               [&](std::optional<int> s) {
-                                 if (*s != 0) fails.add("the shutdown returned " + std::to_string(*s));
-                               }),
-               goro::recv_case(goro::after(20s), [&] {
-                 // The goroutines that hold it up, then out: the server still uses this frame.
-                 std::printf("self-test: FAIL: the server did not shut down within 20 s; goroutines:\n");
-                 std::fflush(stdout);
-                 goro::dump(std::cerr);
-                 std::_Exit(1);
-               }));
+  example::interrupt_and_await(server_status, fails);
   idle_done.wait();
   stop();
   if (served != kClients + kIdle)

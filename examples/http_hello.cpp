@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "http_request_parser.hpp"
+#include "self_test_failures.hpp"
 #include "server_main.hpp"
 #include "stop_signals.hpp"
 #include "tcp_server.hpp"
@@ -318,26 +319,7 @@ std::string check_error(const std::optional<response>& r, std::string_view statu
 
 constexpr std::string_view kGet = "GET / HTTP/1.1\r\nHost: test\r\n\r\n";
 
-// The failures the self-test saw (the first few, and how many).
-class failures {
- public:
-  void check(std::string_view what, const std::string& err) {
-    if (err.empty()) return;
-    std::lock_guard lk(mu_);
-    if (++count_ <= 20) first_.push_back(std::string(what) + ": " + err);
-  }
-  int report() {
-    std::lock_guard lk(mu_);
-    for (auto& f : first_) std::printf("self-test: FAIL: %s\n", f.c_str());
-    if (count_ > 20) std::printf("self-test: ... and %d more failures\n", count_ - 20);
-    return count_;
-  }
-
- private:
-  goro::mutex mu_;
-  std::vector<std::string> first_;
-  int count_ = 0;
-};
+using example::failures;
 
 // The error of a client call sequence: its own error if it failed, else `err`.
 std::string first_error(const client& c, const std::string& err) { return c.ok() ? err : c.error(); }
@@ -507,18 +489,7 @@ int self_test() {
     });
   idle_ready.wait();
 
-  example::raise_stop_signal();
-  goro::select(goro::recv_case(server_status,
-                               [&](std::optional<int> s) {
-                                 if (*s != 0) f.check("shutdown", "returned " + std::to_string(*s));
-                               }),
-               goro::recv_case(goro::after(20s), [&] {
-                 // The goroutines that hold it up, then out: the server still uses this frame.
-                 std::printf("self-test: FAIL: the server did not shut down within 20 s; goroutines:\n");
-                 std::fflush(stdout);
-                 goro::dump(std::cerr);
-                 std::_Exit(1);
-               }));
+  example::interrupt_and_await(server_status, f);
   idle_done.wait();
   stop();
   if (served != kChecked + kIdle)
