@@ -106,6 +106,7 @@ TEST(ConditionVariable, NotifyAllWakesEveryCurrentWaiter) {
     goro::mutex m;
     goro::condition_variable cv;
     int generation = 0;
+    int waiting = 0;  // goroutines inside cv.wait (counted under m, so m's holder knows)
     std::atomic<int> woke{0};
     goro::wait_group done;
     done.add(20);
@@ -113,15 +114,24 @@ TEST(ConditionVariable, NotifyAllWakesEveryCurrentWaiter) {
       goro::go([&] {
         std::unique_lock lk(m);
         int g = generation;
+        ++waiting;
         cv.wait(lk, [&] { return generation != g; });
         woke.fetch_add(1);
         done.done();
       });
-    goro::sleep(5ms);
-    {
-      std::lock_guard lk(m);
-      ++generation;
-      cv.notify_all();
+    // Every waiter has released m inside wait once waiting reads 20 under m. (A sleep
+    // stood here: a goroutine that started after the notify waited forever, and TSan's
+    // slower run reported the deadlock.)
+    for (;;) {
+      {
+        std::lock_guard lk(m);
+        if (waiting == 20) {
+          ++generation;
+          cv.notify_all();
+          break;
+        }
+      }
+      goro::yield();
     }
     done.wait();
     EXPECT_EQ(woke.load(), 20);
