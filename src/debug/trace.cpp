@@ -109,6 +109,7 @@ void write_file() {
   struct open_slice {
     std::uint64_t g;
     std::int64_t ts;
+    std::uint64_t arrow;  // the flow that ends at this run, 0 if none
   };
   std::unordered_map<int, open_slice> running;              // tid -> the slice in progress
   std::unordered_map<std::uint64_t, std::uint64_t> arrows;  // goroutine -> pending flow id
@@ -128,16 +129,17 @@ void write_file() {
                      static_cast<unsigned long long>(flow), r.tid, us(r.ts));
         arrows[r.g] = flow;
         break;
-      case trace_kind::begin:
-        running[r.tid] = {r.g, r.ts};
+      case trace_kind::begin: {
+        // The arrow that readied it ends at this run, written once the run has ended
+        // (a run still going when the file is written has no slice to point at).
+        std::uint64_t arrow = 0;
         if (auto it = arrows.find(r.g); it != arrows.end()) {
-          comma();
-          std::fprintf(f, "{\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,\"name\":\"ready\",\"cat\":\"ready\",\"pid\":1,"
-                          "\"tid\":%d,\"ts\":%.3f}",
-                       static_cast<unsigned long long>(it->second), r.tid, us(r.ts));
+          arrow = it->second;
           arrows.erase(it);
         }
+        running[r.tid] = {r.g, r.ts, arrow};
         break;
+      }
       case trace_kind::yield:
       case trace_kind::park:
       case trace_kind::exit: {
@@ -154,6 +156,12 @@ void write_file() {
                      static_cast<unsigned long long>(r.g), r.tid, us(it->second.ts),
                      static_cast<double>(r.ts - it->second.ts) / 1000.0, static_cast<unsigned long long>(r.g),
                      why.c_str());
+        if (it->second.arrow) {
+          comma();
+          std::fprintf(f, "{\"ph\":\"f\",\"bp\":\"e\",\"id\":%llu,\"name\":\"ready\",\"cat\":\"ready\",\"pid\":1,"
+                          "\"tid\":%d,\"ts\":%.3f}",
+                       static_cast<unsigned long long>(it->second.arrow), r.tid, us(it->second.ts));
+        }
         running.erase(it);
         break;
       }
