@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package goro needs to build, test and benchmark:
 # compilers and CMake/Ninja, Boost.Context (the context switch), GoogleTest, Google
-# Benchmark, clang 14 with its sanitizer runtimes (the TSan build), and the peers of the
-# comparison benchmarks (Go, Boost.Fiber). Run as root; safe to run again.
+# Benchmark, clang 14 with its sanitizer runtimes (the TSan build), libunwind (stack traces
+# in dumps), gdb and python3 (the gdb helper's and the trace's tests), and the peers of
+# the comparison benchmarks (Go, Boost.Fiber). Run as root; safe to run again.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(

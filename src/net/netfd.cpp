@@ -60,7 +60,10 @@ netfd::~netfd() {
 struct netfd::op_ref {
   netfd& fd;
   bool ok;
-  explicit op_ref(netfd& f) noexcept : fd(f), ok(f.acquire()) {}
+  // ec says errc::closed when the socket is closed (ok is false).
+  op_ref(netfd& f, std::error_code& ec) noexcept : fd(f), ok(f.acquire()) {
+    if (!ok) ec = make_error_code(errc::closed);
+  }
   ~op_ref() {
     if (ok) fd.release();
   }
@@ -99,6 +102,38 @@ void netfd::close(std::error_code& ec) {
   release();                               // the last reference closes the descriptor
 }
 
+// An operation's entry: its reference, the direction's lock, and the check that the
+// socket is neither closed nor past the direction's deadline (ec says which).
+class netfd::io_op {
+ public:
+  io_op(netfd& fd, io_mode m, std::error_code& ec) : ref_(fd, ec) {
+    if (!ref_.ok) return;
+    lock_ = std::unique_lock<goro::mutex>(m == io_mode::read ? fd.read_mu_ : fd.write_mu_);
+    ok_ = !fd.blocked(m, ec);
+    if (ok_) ec.clear();
+  }
+  explicit operator bool() const noexcept { return ok_; }
+
+ private:
+  op_ref ref_;
+  std::unique_lock<goro::mutex> lock_;
+  bool ok_ = false;
+};
+
+template <class Syscall>
+ssize_t netfd::retry(io_mode m, std::error_code& ec, Syscall&& syscall) {
+  for (;;) {
+    ssize_t r = syscall();
+    if (r >= 0) return r;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      ec = errno_code(errno);
+      return -1;
+    }
+    if (!await(m, ec)) return -1;
+  }
+}
+
 bool netfd::blocked(io_mode m, std::error_code& ec) const {
   io_status why;
   if (!pd_->blocked_status(m, why)) return false;
@@ -114,114 +149,58 @@ bool netfd::await(io_mode m, std::error_code& ec) {
 }
 
 std::size_t netfd::read(void* buf, std::size_t n, std::error_code& ec) {
-  op_ref ref(*this);
-  if (!ref.ok) {
-    ec = make_error_code(errc::closed);
-    return 0;
-  }
-  std::lock_guard lk(read_mu_);
-  if (blocked(io_mode::read, ec)) return 0;
-  ec.clear();
-  if (n == 0) return 0;
-  for (;;) {
-    ssize_t r = ::read(fd_, buf, n);
-    if (r >= 0) return static_cast<std::size_t>(r);
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      ec = errno_code(errno);
-      return 0;
-    }
-    if (!await(io_mode::read, ec)) return 0;
-  }
+  io_op op(*this, io_mode::read, ec);
+  if (!op || n == 0) return 0;
+  ssize_t r = retry(io_mode::read, ec, [&] { return ::read(fd_, buf, n); });
+  return r < 0 ? 0 : static_cast<std::size_t>(r);
 }
 
 std::size_t netfd::write(const void* buf, std::size_t n, std::error_code& ec) {
-  op_ref ref(*this);
-  if (!ref.ok) {
-    ec = make_error_code(errc::closed);
-    return 0;
-  }
-  std::lock_guard lk(write_mu_);
-  if (blocked(io_mode::write, ec)) return 0;
-  ec.clear();
+  io_op op(*this, io_mode::write, ec);
+  if (!op) return 0;
   const char* p = static_cast<const char*>(buf);
   std::size_t done = 0;
   // A datagram socket sends one (possibly empty) datagram; a stream writes everything.
   while (done < n || (n == 0 && sotype_ == SOCK_DGRAM)) {
-    ssize_t r = ::send(fd_, p + done, n - done, MSG_NOSIGNAL);
-    if (r >= 0) {
-      done += static_cast<std::size_t>(r);
-      if (sotype_ == SOCK_DGRAM) break;
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      ec = errno_code(errno);
-      return done;
-    }
-    if (!await(io_mode::write, ec)) return done;
+    ssize_t r = retry(io_mode::write, ec, [&] { return ::send(fd_, p + done, n - done, MSG_NOSIGNAL); });
+    if (r < 0) return done;
+    done += static_cast<std::size_t>(r);
+    if (sotype_ == SOCK_DGRAM) break;
   }
   return done;
 }
 
 std::pair<std::size_t, address> netfd::read_from(void* buf, std::size_t n, std::error_code& ec) {
-  op_ref ref(*this);
-  if (!ref.ok) {
-    ec = make_error_code(errc::closed);
-    return {0, {}};
-  }
-  std::lock_guard lk(read_mu_);
-  if (blocked(io_mode::read, ec)) return {0, {}};
-  ec.clear();
-  for (;;) {
-    sockaddr_storage from{};
-    socklen_t len = sizeof from;
-    ssize_t r = ::recvfrom(fd_, buf, n, 0, reinterpret_cast<sockaddr*>(&from), &len);
-    if (r >= 0) return {static_cast<std::size_t>(r), address(&from, len)};
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      ec = errno_code(errno);
-      return {0, {}};
-    }
-    if (!await(io_mode::read, ec)) return {0, {}};
-  }
+  io_op op(*this, io_mode::read, ec);
+  if (!op) return {0, {}};
+  sockaddr_storage from{};
+  socklen_t len = 0;
+  ssize_t r = retry(io_mode::read, ec, [&] {
+    len = sizeof from;
+    return ::recvfrom(fd_, buf, n, 0, reinterpret_cast<sockaddr*>(&from), &len);
+  });
+  if (r < 0) return {0, {}};
+  return {static_cast<std::size_t>(r), address(&from, len)};
 }
 
 std::size_t netfd::write_to(const void* buf, std::size_t n, const address& to, std::error_code& ec) {
-  op_ref ref(*this);
-  if (!ref.ok) {
-    ec = make_error_code(errc::closed);
-    return 0;
-  }
   if (to.empty()) {
     ec = std::make_error_code(std::errc::invalid_argument);
     return 0;
   }
-  std::lock_guard lk(write_mu_);
-  if (blocked(io_mode::write, ec)) return 0;
-  ec.clear();
-  for (;;) {
-    ssize_t r = ::sendto(fd_, buf, n, MSG_NOSIGNAL, static_cast<const sockaddr*>(to.native()), to.native_size());
-    if (r >= 0) return static_cast<std::size_t>(r);
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      ec = errno_code(errno);
-      return 0;
-    }
-    if (!await(io_mode::write, ec)) return 0;
-  }
+  io_op op(*this, io_mode::write, ec);
+  if (!op) return 0;
+  ssize_t r = retry(io_mode::write, ec, [&] {
+    return ::sendto(fd_, buf, n, MSG_NOSIGNAL, static_cast<const sockaddr*>(to.native()), to.native_size());
+  });
+  return r < 0 ? 0 : static_cast<std::size_t>(r);
 }
 
 std::shared_ptr<netfd> netfd::accept(std::error_code& ec) {
-  op_ref ref(*this);
-  if (!ref.ok) {
-    ec = make_error_code(errc::closed);
-    return nullptr;
-  }
-  std::lock_guard lk(read_mu_);
+  io_op op(*this, io_mode::read, ec);
+  if (!op) return nullptr;
   auto backoff = kAcceptBackoffMin;
   for (;;) {
-    if (blocked(io_mode::read, ec)) return nullptr;
     sockaddr_storage from{};
     socklen_t len = sizeof from;
     int c = ::accept4(fd_, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -251,6 +230,7 @@ std::shared_ptr<netfd> netfd::accept(std::error_code& ec) {
       // come for it, so wait (parking only this goroutine) and try again.
       goro::sleep(backoff);
       backoff = std::min(backoff * 2, kAcceptBackoffMax);
+      if (blocked(io_mode::read, ec)) return nullptr;  // closed or expired meanwhile
       continue;
     }
     ec = errno_code(err);
@@ -259,14 +239,8 @@ std::shared_ptr<netfd> netfd::accept(std::error_code& ec) {
 }
 
 void netfd::connect(const address& to, std::error_code& ec) {
-  op_ref ref(*this);
-  if (!ref.ok) {
-    ec = make_error_code(errc::closed);
-    return;
-  }
-  std::lock_guard lk(write_mu_);
-  if (blocked(io_mode::write, ec)) return;
-  ec.clear();
+  io_op op(*this, io_mode::write, ec);
+  if (!op) return;
   int r;
   do {
     r = ::connect(fd_, static_cast<const sockaddr*>(to.native()), to.native_size());
@@ -298,11 +272,8 @@ void netfd::connect(const address& to, std::error_code& ec) {
 }
 
 void netfd::shutdown_write(std::error_code& ec) {
-  op_ref ref(*this);
-  if (!ref.ok) {
-    ec = make_error_code(errc::closed);
-    return;
-  }
+  op_ref ref(*this, ec);
+  if (!ref.ok) return;
   if (::shutdown(fd_, SHUT_WR) < 0)
     ec = errno_code(errno);
   else
@@ -310,11 +281,8 @@ void netfd::shutdown_write(std::error_code& ec) {
 }
 
 void netfd::set_deadline(bool read, bool write, deadline t, std::error_code& ec) {
-  op_ref ref(*this);
-  if (!ref.ok) {
-    ec = make_error_code(errc::closed);
-    return;
-  }
+  op_ref ref(*this, ec);
+  if (!ref.ok) return;
   ec.clear();
   goro::detail::poller::get().set_deadline(pd_, read, write, to_ns(t));
 }

@@ -10,9 +10,12 @@
 // another (a datagram or a write-all is never interleaved with another).
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -67,6 +70,11 @@ class netfd {
   bool acquire() noexcept;
   void release() noexcept;
   struct op_ref;
+  class io_op;
+  // Runs syscall until it succeeds (its result) or fails for good (-1, ec set): EINTR
+  // retries it, EAGAIN parks on the poller in direction m first.
+  template <class Syscall>
+  ssize_t retry(io_mode m, std::error_code& ec, Syscall&& syscall);
   void destroy() noexcept;
   // Parks until the socket is ready in direction m; false (ec set) if closed or expired.
   bool await(io_mode m, std::error_code& ec);

@@ -42,10 +42,6 @@ class poller {
   // Blocks the caller until pd is ready in direction m, is closing, or the direction's
   // deadline passes. The caller retries its system call after io_status::ready.
   io_status wait(poll_desc* pd, io_mode m);
-  // Without blocking: why direction m cannot proceed now (closing or expired), if so.
-  static bool blocked_status(const poll_desc* pd, io_mode m, io_status& why) noexcept {
-    return pd->blocked_status(m, why);
-  }
 
   // Sets the deadline of the given directions (kNever clears it). A deadline in the past
   // expires at once and wakes the direction's waiter; a later one re-arms it, also while
@@ -71,6 +67,9 @@ class poller {
   }
   void release_blocking() noexcept { blocking_.store(false, std::memory_order_seq_cst); }
   bool someone_blocking() const noexcept { return blocking_.load(std::memory_order_seq_cst); }
+  // A non-blocking poll can find something: a descriptor has a waiter and no worker is
+  // blocked in poll() already (which would take the events itself).
+  bool worth_polling() const noexcept { return waiters() > 0 && !someone_blocking(); }
   // When poll() last ran (sysmon polls when nobody has for a while).
   std::int64_t last_poll_ns() const noexcept { return last_poll_.load(std::memory_order_relaxed); }
 

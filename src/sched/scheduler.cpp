@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "goro/blocking.hpp"
 #include "goro/detail/spinlock.hpp"
 #include "debug/trace.hpp"
 #include "net/poller.hpp"
@@ -95,7 +96,7 @@ processor* scheduler::new_pair(int slot) {
   return p;
 }
 
-void scheduler::steal_all_to_global(processor* p) noexcept {
+bool scheduler::hand_over(processor* p) noexcept {
   bool moved = false;
   if (p->runnext.load(std::memory_order_relaxed))
     if (goroutine* g = p->runnext.exchange(nullptr, std::memory_order_acq_rel)) {
@@ -108,7 +109,7 @@ void scheduler::steal_all_to_global(processor* p) noexcept {
     while (goroutine* h = scratch.pop()) push_global(h);
     moved = true;
   }
-  if (moved) wakep();
+  return moved;
 }
 
 bool scheduler::hand_off(processor* p) noexcept {
@@ -127,20 +128,19 @@ bool scheduler::hand_off(processor* p) noexcept {
   p->id.store(processor::kDetached, std::memory_order_seq_cst);
   allp_[slot].store(q, std::memory_order_seq_cst);
   poke(q);  // a spare waits in retire() until its id is a slot again
-  steal_all_to_global(p);
+  if (hand_over(p)) wakep();
   return true;
 }
 
-void enter_blocking() noexcept { scheduler::enter_blocking(); }
-void exit_blocking() noexcept { scheduler::exit_blocking(); }
-
-void scheduler::enter_blocking() noexcept {
+// goro::blocking's two halves (include/goro/blocking.hpp): hand off the calling
+// goroutine's P, and afterwards get the goroutine back onto a P that has a slot.
+void enter_blocking() noexcept {
   worker* w = current_worker();
   if (!w || !w->current) return;  // a plain thread blocks only itself anyway
   scheduler::get().hand_off(w->p);
 }
 
-void scheduler::exit_blocking() noexcept {
+void exit_blocking() noexcept {
   worker* w = current_worker();
   if (!w || !w->current) return;
   if (w->p->id.load(std::memory_order_relaxed) >= scheduler::get().nprocs()) yield_to_scheduler(w);
@@ -260,7 +260,7 @@ void scheduler::poke(processor* p) noexcept {
 
 bool scheduler::poll_network(worker* w) noexcept {
   poller* pl = poller::if_started();
-  if (!pl || pl->waiters() == 0 || pl->someone_blocking()) return false;
+  if (!pl || !pl->worth_polling()) return false;
   return batch_wakeups_on(w, [&] { return pl->poll(0) > 0; });
 }
 
@@ -514,19 +514,6 @@ void scheduler::idle_sleep(worker* w, std::int64_t deadline) noexcept {
     if (timeout == 0) break;
     platform::futex_wait(&w->wake_word, 0, timeout);
   }
-}
-
-bool scheduler::hand_over(processor* p) noexcept {
-  bool handed = false;
-  if (goroutine* g = p->take_runnext()) {
-    push_global(g);
-    handed = true;
-  }
-  while (goroutine* g = p->runq.pop()) {
-    push_global(g);
-    handed = true;
-  }
-  return handed;
 }
 
 void scheduler::retire(worker* w) {

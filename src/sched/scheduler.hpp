@@ -145,10 +145,6 @@ class scheduler {
   // retires at its next scheduling point and waits as a spare. False if p has no slot or
   // the thread limit is reached.
   bool hand_off(processor* p) noexcept;
-  // goro::blocking's two halves: hand off the calling goroutine's P, and afterwards get
-  // the goroutine back onto a P of a slot.
-  static void enter_blocking() noexcept;
-  static void exit_blocking() noexcept;
 
   template <class F>
   void for_each_goroutine(F&& f) const {
@@ -180,8 +176,6 @@ class scheduler {
   void start_worker(int i);
   // A new P with its own worker thread, serving slot `slot`; null at kMaxPairs.
   processor* new_pair(int slot);
-  // Moves p's runnext and queued goroutines to the global queue (safe from any thread).
-  void steal_all_to_global(processor* p) noexcept;
   // sysmon: hands off the slots whose worker runs a hog while work waits.
   void retake_hogs(std::int64_t now) noexcept;
   void worker_main(worker* w);
@@ -195,7 +189,8 @@ class scheduler {
   bool run_overdue_timers_elsewhere(processor* own) noexcept;
   // Fires every timer of q due at now; true if there was one.
   bool fire_due(processor* q, std::int64_t now) noexcept;
-  // Moves p's runnext and run queue to the global queue; true if it moved any.
+  // Moves p's runnext and run queue to the global queue; true if it moved any. Safe from
+  // any thread (it takes them as a thief does): the owner retiring, sysmon, a hand-off.
   bool hand_over(processor* p) noexcept;
   template <class F>
   bool batch_wakeups_on(worker* w, F&& fire_all) noexcept;
@@ -231,11 +226,11 @@ class scheduler {
   std::array<std::atomic<processor*>, kMaxPairs> pairs_{};
   std::atomic<int> npairs_{0};
   std::vector<processor*> spares_;  // detached Ps parked in retire(), ready for a slot
-  // sysmon's view of each slot: the P it saw there, its worker's switch count, and when
-  // that count last changed.
+  // sysmon's view of each slot: the P it saw there, its worker's switch stamp, and when
+  // that stamp last changed.
   struct slot_watch {
     processor* p = nullptr;
-    std::uint64_t switches = 0;
+    std::uint64_t stamp = 0;
     std::int64_t since = 0;
   };
   std::array<slot_watch, kMaxProcs> watch_{};

@@ -108,18 +108,17 @@ __attribute__((always_inline)) inline void resume(worker* w, goroutine* next, sw
     if (!next->ctx) prepare_first_run(w->p, next);
     next->state.store(g_state::running, std::memory_order_relaxed);
     w->current = next;
-    if (!w->in_goroutine.load(std::memory_order_relaxed)) w->in_goroutine.store(true, std::memory_order_relaxed);
     to = next->ctx;
     sanitizer::before_switch(from_fiber, req.kind == switch_kind::exit, next->stack.lo,
                              next->stack.size(), next->fiber.tsan_fiber);
   } else {
     w->current = nullptr;
-    w->in_goroutine.store(false, std::memory_order_relaxed);
     to = w->g0_ctx;
     sanitizer::before_switch(from_fiber, req.kind == switch_kind::exit, w->g0_stack_lo,
                              w->g0_stack_size, w->g0_fiber.tsan_fiber);
   }
-  w->switches.store(w->switches.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  w->switch_stamp.store(((w->switch_stamp.load(std::memory_order_relaxed) | 1) + 1) | (next != nullptr),
+                        std::memory_order_relaxed);
   if (__builtin_expect(trace_enabled, 0)) trace_switch(w, req, next);
   platform::transfer t = platform::jump(to, &req);
   finish_switch(t);

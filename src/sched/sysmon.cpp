@@ -57,8 +57,7 @@ void scheduler::sysmon_loop() {
     std::int64_t now = platform::now_ns();
     maybe_scavenge(now);
     if (poller* pl = poller::if_started();
-        pl && pl->waiters() > 0 && !pl->someone_blocking() &&
-        platform::coarse_now_ns() - pl->last_poll_ns() > kSysmonPollGapNs) {
+        pl && pl->worth_polling() && platform::coarse_now_ns() - pl->last_poll_ns() > kSysmonPollGapNs) {
       active_plain_threads.fetch_add(1, std::memory_order_seq_cst);  // as for timers below
       pl->poll(0);
       active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
@@ -82,9 +81,9 @@ void scheduler::retake_hogs(std::int64_t now) noexcept {
     if (!p) continue;
     worker* w = p->owner;
     slot_watch& sw = watch_[i];
-    std::uint64_t switches = w->switches.load(std::memory_order_relaxed);
-    if (sw.p != p || sw.switches != switches || !w->in_goroutine.load(std::memory_order_relaxed)) {
-      sw = {p, switches, now};
+    std::uint64_t stamp = w->switch_stamp.load(std::memory_order_relaxed);
+    if (sw.p != p || sw.stamp != stamp || !(stamp & 1)) {  // moved on, or not in a goroutine
+      sw = {p, stamp, now};
       continue;
     }
     if (now - sw.since < kHogNs) continue;
@@ -95,10 +94,10 @@ void scheduler::retake_hogs(std::int64_t now) noexcept {
   }
   // A detached P whose worker still runs its hog: what that goroutine readies or spawns
   // lands in this P's queue, which no thief sees any more. Move it on.
-  for_each_p([&](processor* p) {
+  for_each_p([this](processor* p) {
     if (p->id.load(std::memory_order_relaxed) == processor::kDetached &&
-        p->owner->in_goroutine.load(std::memory_order_relaxed) && p->has_work())
-      steal_all_to_global(p);
+        p->owner->running_goroutine() && p->has_work())
+      if (hand_over(p)) wakep();
   });
 }
 

@@ -30,10 +30,11 @@ struct worker {
   bool batching_wakeups = false;            // ready() defers its wakep (scheduler::batch_wakeups_on)
   std::uint32_t readied_in_batch = 0;
   bool in_idle_list = false;   // guarded by the scheduler's idle mutex
-  // Bumped on every switch and set while a goroutine runs: sysmon sees a worker that has
-  // run one goroutine for too long (its count stands still while in_goroutine).
-  std::atomic<std::uint64_t> switches{0};
-  std::atomic<bool> in_goroutine{false};
+  // Written on every switch: a count of switches (upper bits) and whether a goroutine
+  // runs now (bit 0). sysmon sees a worker that has run one goroutine for too long: the
+  // same odd stamp round after round.
+  std::atomic<std::uint64_t> switch_stamp{0};
+  bool running_goroutine() const noexcept { return switch_stamp.load(std::memory_order_relaxed) & 1; }
   std::atomic<bool> sleeping{false};  // in go_idle's futex wait (it wakes for its own timers)
   std::atomic<bool> in_poll{false};   // in go_idle's blocking poll (woken by poller::break_poll)
   std::atomic<std::uint32_t> wake_word{0};
