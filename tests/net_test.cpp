@@ -418,6 +418,28 @@ TEST(NetDial, RefusedInUseAndBadAddresses) {
   });
 }
 
+// Found by fuzz/address_fuzz: a NUL cut the host, the service or a unix path short in the
+// C calls ("127.0.0.1\0junk:80" resolved to 127.0.0.1:80, the path "a\0b" named the file
+// "a", "\0x" an abstract socket), and stray brackets went to a name lookup (host_not_found)
+// where Go's SplitHostPort finds the address malformed.
+TEST(NetResolve, MalformedAddressesAreInvalidWithoutALookup) {
+  using namespace std::string_literals;
+  std::error_code ec;
+  for (const std::string& bad : {"127.0.0.1\0junk:80"s, "localhost\0.example:80"s, "127.0.0.1:http\0x"s, "]:4"s,
+                                 "a]:80"s, "a[b:80"s, "[a[b]:80"s, "[::1]:80]"s, "[::1]:80:90"s}) {
+    net::resolve("tcp", bad, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument) << testing::PrintToString(bad);
+  }
+  for (const std::string& bad : {"a\0b"s, "\0x"s, "/tmp/x\0.sock"s}) {
+    net::resolve("unix", bad, ec);
+    EXPECT_EQ(ec, std::errc::invalid_argument) << testing::PrintToString(bad);
+  }
+  // Still fine: an abstract name may hold NULs, and a bracketed host need not be IPv6.
+  EXPECT_EQ(net::resolve("unix", "@a\0b"s).to_string(), "@a\0b"s);
+  EXPECT_EQ(net::resolve("tcp", "[127.0.0.1]:80").to_string(), "127.0.0.1:80");
+  EXPECT_EQ(net::resolve("tcp", "[]:80").to_string(), "127.0.0.1:80");
+}
+
 namespace {
 // A listener whose accept queue is full (backlog 0, one connection queued and never
 // accepted): a further connect's SYN is dropped, so the dial hangs until it gives up.

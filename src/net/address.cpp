@@ -127,7 +127,9 @@ std::error_code invalid() { return std::make_error_code(std::errc::invalid_argum
 address unix_address(std::string_view path, std::error_code& ec) {
   sockaddr_un un{};
   un.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof un.sun_path) {
+  // A NUL in a path would end it early for the kernel, or (first) make it an abstract
+  // name: a socket other than the one named ("@name" is how to spell an abstract one).
+  if (path.empty() || path.size() >= sizeof un.sun_path || (path[0] != '@' && path.find('\0') != path.npos)) {
     ec = invalid();
     return {};
   }
@@ -139,17 +141,20 @@ address unix_address(std::string_view path, std::error_code& ec) {
 
 // Splits "host:port" / "[v6]:port" (Go's SplitHostPort).
 bool split_host_port(std::string_view in, std::string_view& host, std::string_view& port) {
-  if (!in.empty() && in[0] == '[') {
-    std::size_t close = in.find(']');
-    if (close == std::string_view::npos || close + 1 >= in.size() || in[close + 1] != ':') return false;
-    host = in.substr(1, close - 1);
-    port = in.substr(close + 2);
-    return true;
-  }
   std::size_t colon = in.rfind(':');
-  if (colon == std::string_view::npos) return false;                       // missing port
-  if (in.substr(0, colon).find(':') != std::string_view::npos) return false;  // too many colons
-  host = in.substr(0, colon);
+  if (colon == std::string_view::npos) return false;  // missing port
+  std::size_t j = 0, k = 0;                           // no '[' from j on, no ']' from k on
+  if (in[0] == '[') {
+    std::size_t close = in.find(']');
+    if (close == std::string_view::npos || close + 1 != colon) return false;  // missing ']' or port, too many colons
+    host = in.substr(1, close - 1);
+    j = 1;
+    k = close + 1;
+  } else {
+    host = in.substr(0, colon);
+    if (host.find(':') != std::string_view::npos) return false;  // too many colons
+  }
+  if (in.find('[', j) != std::string_view::npos || in.find(']', k) != std::string_view::npos) return false;
   port = in.substr(colon + 1);
   return true;
 }
@@ -225,7 +230,8 @@ std::vector<address> resolve_all(const network_kind& kind, std::string_view addr
   }
   std::string_view host, port_text;
   std::uint16_t port = 0;
-  if (!split_host_port(addr, host, port_text) || !parse_port(port_text, kind, port)) {
+  // A NUL would cut the host or the service name short in the C calls below.
+  if (addr.find('\0') != addr.npos || !split_host_port(addr, host, port_text) || !parse_port(port_text, kind, port)) {
     ec = invalid();
     return {};
   }
