@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "sched/hog_rule.hpp"
+
 using namespace std::chrono_literals;
 using clk = std::chrono::steady_clock;
 
@@ -118,4 +120,38 @@ TEST(Sysmon, WhatAHogReadiesStillRuns) {
     stop.store(true, std::memory_order_release);
     EXPECT_TRUE(*hog_done.recv());
   });
+}
+
+// A goroutine that blocks its thread in the kernel without goro::blocking (its thread
+// sleeps, using no CPU): sysmon still hands its slot on, so the goroutine that will
+// release it gets to run.
+TEST(Sysmon, AnUnwrappedBlockingCallDoesNotStarveTheOthers) {
+  run_on_one_worker([] {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    auto woke = goro::make_chan<bool>(1);
+    goro::go([&] {
+      pollfd pfd{fds[0], POLLIN, 0};
+      woke.send(::poll(&pfd, 1, 10000) == 1);  // blocks this worker's thread for up to 10 s
+    });
+    goro::go([&] {  // queued behind the blocked one on the only slot
+      char c = 'x';
+      EXPECT_EQ(::write(fds[1], &c, 1), 1);
+    });
+    EXPECT_TRUE(*woke.recv()) << "the writer ran only after the blocked call gave up";
+    close(fds[0]);
+    close(fds[1]);
+  });
+}
+
+// The rule itself (sched/hog_rule.hpp): wall time without CPU time is not a hog.
+TEST(Sysmon, HogRuleWantsCpuTimeOrASleepingThread) {
+  auto state = [](char c) { return [c] { return c; }; };
+  EXPECT_FALSE(goro::detail::should_retake(0, state('R')));  // runnable, not running: wait
+  EXPECT_FALSE(goro::detail::should_retake(goro::detail::kHogCpuNs - 1, state('R')));
+  EXPECT_TRUE(goro::detail::should_retake(goro::detail::kHogCpuNs, state('R')));  // a real hog
+  EXPECT_TRUE(goro::detail::should_retake(0, state('S')));   // asleep in a blocking call
+  EXPECT_TRUE(goro::detail::should_retake(0, state('D')));
+  EXPECT_TRUE(goro::detail::should_retake(-1, state('?')));  // no CPU clock: wall time decides
+  EXPECT_TRUE(goro::detail::should_retake(0, state('?')));   // no /proc: as before
 }

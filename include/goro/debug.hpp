@@ -63,6 +63,9 @@ struct runtime_stats {
   std::size_t stacks_pooled = 0;          // ... and kept for reuse (resident + returned)
   std::size_t stack_bytes_reserved = 0;   // address space of all default-size stacks
   std::size_t poller_fds = 0;             // descriptors registered with the poller
+  int threads = 0;                        // worker threads started (one per P ever made)
+  std::uint64_t hog_handoffs = 0;         // slots sysmon took from a goroutine running 10 ms
+  std::uint64_t blocking_handoffs = 0;    // slots handed on by goro::blocking
 };
 
 runtime_stats stats();

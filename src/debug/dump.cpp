@@ -92,6 +92,9 @@ runtime_stats stats() {
   r.stack_bytes_reserved = stacks.reserved_bytes();
   if (detail::poller* pl = detail::poller::if_started()) r.poller_fds = static_cast<std::size_t>(pl->descriptors());
   if (!s) return r;
+  r.threads = s->thread_count();
+  r.hog_handoffs = s->hog_handoffs.load(std::memory_order_relaxed);
+  r.blocking_handoffs = s->blocking_handoffs.load(std::memory_order_relaxed);
   s->for_each_goroutine([&](const detail::goroutine& g) {
     switch (g.state.load(std::memory_order_acquire)) {
       case detail::g_state::runnable: ++r.runnable; break;

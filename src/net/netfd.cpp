@@ -12,8 +12,11 @@
 #include <mutex>
 
 #include "goro/time.hpp"
+#include "platform/syscalls.hpp"
 
 namespace goro::net::detail {
+
+namespace sys = goro::detail::platform::sys;
 
 namespace {
 std::error_code errno_code(int err) noexcept { return {err, std::system_category()}; }
@@ -25,7 +28,7 @@ std::int64_t to_ns(deadline t) noexcept {
 
 // Accept's answer to running out of descriptors or memory: wait and try again.
 bool is_resource_exhaustion(int err) noexcept {
-  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+  return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM || err == ENOSPC;  // ENOSPC: epoll watches
 }
 constexpr auto kAcceptBackoffMin = std::chrono::milliseconds(1);
 constexpr auto kAcceptBackoffMax = std::chrono::milliseconds(100);
@@ -151,7 +154,7 @@ bool netfd::await(io_mode m, std::error_code& ec) {
 std::size_t netfd::read(void* buf, std::size_t n, std::error_code& ec) {
   io_op op(*this, io_mode::read, ec);
   if (!op || n == 0) return 0;
-  ssize_t r = retry(io_mode::read, ec, [&] { return ::read(fd_, buf, n); });
+  ssize_t r = retry(io_mode::read, ec, [&] { return sys::read(fd_, buf, n); });
   return r < 0 ? 0 : static_cast<std::size_t>(r);
 }
 
@@ -162,7 +165,7 @@ std::size_t netfd::write(const void* buf, std::size_t n, std::error_code& ec) {
   std::size_t done = 0;
   // A datagram socket sends one (possibly empty) datagram; a stream writes everything.
   while (done < n || (n == 0 && sotype_ == SOCK_DGRAM)) {
-    ssize_t r = retry(io_mode::write, ec, [&] { return ::send(fd_, p + done, n - done, MSG_NOSIGNAL); });
+    ssize_t r = retry(io_mode::write, ec, [&] { return sys::send(fd_, p + done, n - done, MSG_NOSIGNAL); });
     if (r < 0) return done;
     done += static_cast<std::size_t>(r);
     if (sotype_ == SOCK_DGRAM) break;
@@ -177,7 +180,7 @@ std::pair<std::size_t, address> netfd::read_from(void* buf, std::size_t n, std::
   socklen_t len = 0;
   ssize_t r = retry(io_mode::read, ec, [&] {
     len = sizeof from;
-    return ::recvfrom(fd_, buf, n, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    return sys::recvfrom(fd_, buf, n, 0, reinterpret_cast<sockaddr*>(&from), &len);
   });
   if (r < 0) return {0, {}};
   return {static_cast<std::size_t>(r), address(&from, len)};
@@ -191,7 +194,7 @@ std::size_t netfd::write_to(const void* buf, std::size_t n, const address& to, s
   io_op op(*this, io_mode::write, ec);
   if (!op) return 0;
   ssize_t r = retry(io_mode::write, ec, [&] {
-    return ::sendto(fd_, buf, n, MSG_NOSIGNAL, static_cast<const sockaddr*>(to.native()), to.native_size());
+    return sys::sendto(fd_, buf, n, MSG_NOSIGNAL, static_cast<const sockaddr*>(to.native()), to.native_size());
   });
   return r < 0 ? 0 : static_cast<std::size_t>(r);
 }
@@ -203,7 +206,7 @@ std::shared_ptr<netfd> netfd::accept(std::error_code& ec) {
   for (;;) {
     sockaddr_storage from{};
     socklen_t len = sizeof from;
-    int c = ::accept4(fd_, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int c = sys::accept4(fd_, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c >= 0) {
       if (family_ != AF_UNIX) {
         int one = 1;

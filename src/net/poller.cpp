@@ -12,6 +12,7 @@
 
 #include "sched/fatal.hpp"
 #include "sched/timer_home.hpp"
+#include "platform/syscalls.hpp"
 
 namespace goro::detail {
 
@@ -56,7 +57,7 @@ poller::poller() {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLET;
   ev.data.u64 = 0;  // the wake-up descriptor; no poll_desc is at address 0
-  if (epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) < 0) fatal_errno("epoll_ctl(eventfd) failed", errno);
+  if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) < 0) fatal_errno("epoll_ctl(eventfd) failed", errno);
   last_poll_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
 }
 
@@ -101,7 +102,7 @@ poll_desc* poller::open(int fd, std::error_code& ec) noexcept {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = tagged(pd);
-  if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
+  if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
     ec.assign(errno, std::system_category());
     pd->fd = -1;
     free_desc(pd);

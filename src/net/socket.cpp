@@ -1,5 +1,6 @@
 // Socket creation, binding and listening. See socket.hpp.
 #include "net/socket.hpp"
+#include "platform/syscalls.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,13 +10,15 @@
 
 namespace goro::net::detail {
 
+namespace sys = goro::detail::platform::sys;
+
 namespace {
 // The kernel caps the backlog at net.core.somaxconn; ask for the most it allows.
 constexpr int kListenBacklog = 65535;
 }  // namespace
 
 std::shared_ptr<netfd> make_socket(int family, int sotype, std::error_code& ec) {
-  int fd = ::socket(family, sotype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = sys::socket(family, sotype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     ec.assign(errno, std::system_category());
     return nullptr;

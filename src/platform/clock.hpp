@@ -8,12 +8,19 @@
 #include <time.h>
 
 #include "goro/detail/duration.hpp"
+#include "platform/fault_injection.hpp"
 
 namespace goro::detail::platform {
 
 inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
-inline std::int64_t now_ns() noexcept { return steady_now_ns(); }
+inline std::int64_t now_ns() noexcept {
+#ifdef GORO_FAULT_INJECTION
+  return faulty_now_ns();
+#else
+  return steady_now_ns();
+#endif
+}
 
 }  // namespace goro::detail::platform
 

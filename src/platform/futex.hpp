@@ -1,5 +1,6 @@
 // Linux futex wait/wake on a 32-bit atomic word. wait() returns on a wake, a timeout, a
-// signal or a spurious wake-up: callers re-check their condition in a loop.
+// signal or a spurious wake-up (fault_injection.hpp can make one): callers re-check
+// their condition in a loop.
 #pragma once
 
 #include <linux/futex.h>
@@ -10,11 +11,14 @@
 #include <cstdint>
 #include <ctime>
 
+#include "platform/fault_injection.hpp"
+
 namespace goro::detail::platform {
 
 // Sleeps while *word == expected, at most timeout_ns (< 0: no timeout).
 inline void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t expected,
                        std::int64_t timeout_ns = -1) noexcept {
+  if (injected_fault(sys_call::futex)) return;  // a spurious wake-up (EINTR, EAGAIN)
   timespec ts{};
   timespec* tsp = nullptr;
   if (timeout_ns >= 0) {

@@ -1,5 +1,6 @@
 // Goroutine stack memory: slabs, guard pages, pooling. See stack_allocator.hpp.
 #include "platform/stack_allocator.hpp"
+#include "platform/syscalls.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -54,12 +55,12 @@ std::size_t stack_allocator::round_size(std::size_t bytes) const noexcept {
 
 bool stack_allocator::install_guard(char* guard_page) {
   if (mode_ == guard_mode::madvise_guard) {
-    if (madvise(guard_page, page_, kMadvGuardInstall) == 0) return true;
+    if (sys::guard_madvise(guard_page, page_, kMadvGuardInstall) == 0) return true;
     if (errno != EINVAL) return false;
     mode_ = guard_mode::mprotect;  // this kernel has no guard-install madvise
   }
   if (mode_ == guard_mode::mprotect) {
-    if (mprotect_budget_ > 0 && mprotect(guard_page, page_, PROT_NONE) == 0) {
+    if (mprotect_budget_ > 0 && sys::mprotect(guard_page, page_, PROT_NONE) == 0) {
       --mprotect_budget_;
       return true;
     }
@@ -78,7 +79,7 @@ bool stack_allocator::carve_from_slab(stack& out) {
   const std::size_t stride = default_size_;
   if (slab_next_ == slab_end_) {
     std::size_t bytes = stride * kStacksPerSlab;
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+    void* p = sys::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     if (p == MAP_FAILED) return false;
     slab_next_ = static_cast<char*>(p);
@@ -96,7 +97,7 @@ bool stack_allocator::carve_from_slab(stack& out) {
 }
 
 bool stack_allocator::map_single(stack& out, std::size_t size) {
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+  void* p = sys::mmap(nullptr, size, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (p == MAP_FAILED) return false;
   char* base = static_cast<char*>(p);

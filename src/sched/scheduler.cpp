@@ -92,7 +92,13 @@ processor* scheduler::new_pair(int slot) {
   w->rng = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(k + 1);
   pairs_[k].store(p, std::memory_order_release);
   npairs_.store(k + 1, std::memory_order_seq_cst);
-  std::thread([this, w] { worker_main(w); }).detach();
+  std::thread t([this, w] { worker_main(w); });
+  clockid_t cpu;
+  if (pthread_getcpuclockid(t.native_handle(), &cpu) == 0) {
+    w->cpu_clock = cpu;
+    w->cpu_clock_set.store(true, std::memory_order_release);
+  }
+  t.detach();
   return p;
 }
 
@@ -137,7 +143,7 @@ bool scheduler::hand_off(processor* p) noexcept {
 void enter_blocking() noexcept {
   worker* w = current_worker();
   if (!w || !w->current) return;  // a plain thread blocks only itself anyway
-  scheduler::get().hand_off(w->p);
+  if (scheduler::get().hand_off(w->p)) scheduler::get().blocking_handoffs.fetch_add(1, std::memory_order_relaxed);
 }
 
 void exit_blocking() noexcept {
@@ -161,6 +167,7 @@ int scheduler::set_nprocs(int n) {
 
 void scheduler::worker_main(worker* w) {
   set_current_worker(w);
+  w->tid.store(static_cast<int>(gettid()), std::memory_order_release);
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void* addr;

@@ -145,6 +145,9 @@ class scheduler {
   // retires at its next scheduling point and waits as a spare. False if p has no slot or
   // the thread limit is reached.
   bool hand_off(processor* p) noexcept;
+  int thread_count() const noexcept { return npairs_.load(std::memory_order_acquire); }
+  std::atomic<std::uint64_t> hog_handoffs{0};       // by sysmon's retake_hogs
+  std::atomic<std::uint64_t> blocking_handoffs{0};  // by goro::blocking
 
   template <class F>
   void for_each_goroutine(F&& f) const {
@@ -232,6 +235,7 @@ class scheduler {
     processor* p = nullptr;
     std::uint64_t stamp = 0;
     std::int64_t since = 0;
+    std::int64_t cpu_from = -1;  // the worker's CPU time when the stamp was seen again
   };
   std::array<slot_watch, kMaxProcs> watch_{};
 

@@ -12,6 +12,7 @@
 #include "platform/stack_allocator.hpp"
 #include "sched/fatal.hpp"
 #include "sched/worker.hpp"
+#include "platform/syscalls.hpp"
 
 namespace goro::detail {
 
@@ -65,7 +66,7 @@ void install_signal_handlers() {
 }
 
 void* install_alt_stack() {
-  void* mem = mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* mem = platform::sys::mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return nullptr;
   stack_t ss{};
   ss.ss_sp = mem;

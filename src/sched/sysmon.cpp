@@ -9,15 +9,21 @@
 //  * poll the network when no worker has for kSysmonPollGapNs (every worker busy with
 //    goroutines that do not park): what it readies goes to the global queue.
 //  * hand off a slot whose worker has run one goroutine for kHogNs (a CPU hog, or a call
-//    that blocks its thread) while other goroutines wait: the slot gets another P and
+//    that blocks its thread; sched/hog_rule.hpp says how a thread the machine is not
+//    running is told apart) while other goroutines wait: the slot gets another P and
 //    thread (scheduler::hand_off), the hog keeps its thread until it parks. C++ code
 //    cannot be preempted safely, so this is how one hog never starves the rest.
 #include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <cstring>
 
 #include "net/poller.hpp"
 #include "platform/clock.hpp"
 #include "platform/futex.hpp"
 #include "platform/stack_allocator.hpp"
+#include "sched/hog_rule.hpp"
 #include "sched/plain_thread.hpp"
 #include "sched/scheduler.hpp"
 
@@ -75,6 +81,30 @@ void scheduler::sysmon_loop() {
   }
 }
 
+namespace {
+// A worker thread's CPU time in ns, or -1 if it cannot be read.
+std::int64_t thread_cpu_ns(const worker& w) noexcept {
+  timespec ts;
+  if (!w.cpu_clock_set.load(std::memory_order_acquire) || clock_gettime(w.cpu_clock, &ts) != 0) return -1;
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+// A worker thread's scheduling state from /proc ('R' running or runnable, 'S' or 'D'
+// asleep in the kernel), or '?' if it cannot be read.
+char thread_state(const worker& w) noexcept {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", w.tid.load(std::memory_order_acquire));
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return '?';
+  char buf[256];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return '?';
+  buf[n] = 0;
+  const char* paren = std::strrchr(buf, ')');  // the name may contain spaces and parentheses
+  return paren && paren[1] == ' ' && paren[2] ? paren[2] : '?';
+}
+}  // namespace
+
 void scheduler::retake_hogs(std::int64_t now) noexcept {
   for (int i = 0, n = nprocs(); i < n; ++i) {
     processor* p = proc(i);
@@ -86,11 +116,19 @@ void scheduler::retake_hogs(std::int64_t now) noexcept {
       sw = {p, stamp, now};
       continue;
     }
+    // The same goroutine since the last round: from now on, also count the CPU time its
+    // thread gets (a clock read only for goroutines that have run a whole round).
+    if (sw.cpu_from < 0) sw.cpu_from = thread_cpu_ns(*w);
     if (now - sw.since < kHogNs) continue;
+    std::int64_t cpu = sw.cpu_from < 0 ? -1 : thread_cpu_ns(*w);
+    if (!should_retake(cpu < 0 ? -1 : cpu - sw.cpu_from, [w] { return thread_state(*w); })) continue;
     // One goroutine has held this worker for kHogNs. Hand the slot off only if others
     // wait for it: in this P's queue, or in the global queue with no idle worker.
     bool waiting = p->has_work() || (!global_.empty() && nidle_.load(std::memory_order_seq_cst) == 0);
-    if (waiting && hand_off(p)) sw = {};
+    if (waiting && hand_off(p)) {
+      hog_handoffs.fetch_add(1, std::memory_order_relaxed);
+      sw = {};
+    }
   }
   // A detached P whose worker still runs its hog: what that goroutine readies or spawns
   // lands in this P's queue, which no thief sees any more. Move it on.

@@ -35,6 +35,11 @@ struct worker {
   // same odd stamp round after round.
   std::atomic<std::uint64_t> switch_stamp{0};
   bool running_goroutine() const noexcept { return switch_stamp.load(std::memory_order_relaxed) & 1; }
+  // This worker thread's CPU-time clock (a negative clockid; valid once cpu_clock_set):
+  // sysmon tells a goroutine that keeps the CPU from a thread the machine is not running.
+  int cpu_clock = 0;
+  std::atomic<bool> cpu_clock_set{false};
+  std::atomic<int> tid{0};  // the worker thread's kernel id (0 until it runs)
   std::atomic<bool> sleeping{false};  // in go_idle's futex wait (it wakes for its own timers)
   std::atomic<bool> in_poll{false};   // in go_idle's blocking poll (woken by poller::break_poll)
   std::atomic<std::uint32_t> wake_word{0};

@@ -1,0 +1,96 @@
+// soak_sampler: see soak_sampler.hpp.
+#include "soak_sampler.hpp"
+
+#include <goro/debug.hpp>
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace soak {
+
+namespace {
+long status_field(const char* name) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  const std::size_t n = std::strlen(name);
+  while (std::getline(f, line))
+    if (line.compare(0, n, name) == 0) return std::stol(line.substr(n));
+  return 0;
+}
+}  // namespace
+
+long rss_kib() { return status_field("VmRSS:"); }
+long thread_count() { return status_field("Threads:"); }
+
+long open_fds() {
+  long n = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n - 1;  // the iterator's own descriptor
+}
+
+sample take_sample(double t_s, const counters& c) {
+  goro::runtime_stats st = goro::stats();
+  auto get = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  sample s;
+  s.t_s = t_s;
+  s.rss_kib = rss_kib();
+  s.fds = open_fds();
+  s.threads = thread_count();
+  struct mallinfo2 mi = mallinfo2();
+  s.heap_in_use = mi.uordblks + mi.hblkhd;
+  s.heap_free = mi.fordblks;
+  s.goroutines = st.goroutines;
+  s.workers = st.threads;
+  s.hog_handoffs = st.hog_handoffs;
+  s.stacks_in_use = st.stacks_in_use;
+  s.stacks_pooled = st.stacks_pooled;
+  s.timers = st.timers;
+  s.poller_fds = st.poller_fds;
+  s.spawned = get(c.spawned);
+  s.piped = get(c.piped);
+  s.selected = get(c.selected);
+  s.select_timeouts = get(c.select_timeouts);
+  s.locked = get(c.locked);
+  s.timer_events = get(c.timer_events);
+  s.contexts = get(c.contexts);
+  s.echoed = get(c.echoed);
+  s.connections = get(c.connections);
+  return s;
+}
+
+void write_csv_header(std::FILE* f) {
+  std::fputs(
+      "t_s,rss_kib,fds,threads,heap_in_use,heap_free,workers,hog_handoffs,goroutines,stacks_in_use,stacks_pooled,timers,poller_fds,spawned,piped,selected,"
+      "select_timeouts,locked,timer_events,contexts,echoed_bytes,connections\n",
+      f);
+}
+
+void write_csv_row(std::FILE* f, const sample& s) {
+  std::fprintf(f, "%.1f,%ld,%ld,%ld,%zu,%zu,%d,%llu,%zu,%zu,%zu,%zu,%zu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", s.t_s,
+               s.rss_kib, s.fds, s.threads, s.heap_in_use, s.heap_free, s.workers,
+               static_cast<unsigned long long>(s.hog_handoffs), s.goroutines, s.stacks_in_use, s.stacks_pooled, s.timers, s.poller_fds,
+               static_cast<unsigned long long>(s.spawned), static_cast<unsigned long long>(s.piped),
+               static_cast<unsigned long long>(s.selected), static_cast<unsigned long long>(s.select_timeouts),
+               static_cast<unsigned long long>(s.locked), static_cast<unsigned long long>(s.timer_events),
+               static_cast<unsigned long long>(s.contexts), static_cast<unsigned long long>(s.echoed),
+               static_cast<unsigned long long>(s.connections));
+  std::fflush(f);
+}
+
+double rss_growth(const std::vector<sample>& samples, double warmup_s) {
+  std::vector<long> after;
+  for (const sample& s : samples)
+    if (s.t_s >= warmup_s) after.push_back(s.rss_kib);
+  if (after.size() < 8) return 0;
+  const std::size_t quarter = after.size() / 4;
+  long first = *std::max_element(after.begin(), after.begin() + quarter);
+  long last = *std::max_element(after.end() - quarter, after.end());
+  return static_cast<double>(last) / static_cast<double>(first) - 1.0;
+}
+
+}  // namespace soak
