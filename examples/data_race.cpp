@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
     std::printf("%ld goroutines x %ld increments on %d workers: expected %s\n", s.goroutines, s.increments,
                 goro::maxprocs(), example::grouped(s.expected()).c_str());
     if (racy_only) {
+      // A race needs two workers: on one, goroutines take turns and never overlap.
+      if (goro::maxprocs() < 2) goro::set_maxprocs(2);
       long n = racy(s);
       std::printf("racy counter:    %s (%s lost; a data race may lose any number, or none on a given run)\n",
                   example::grouped(n).c_str(), example::grouped(s.expected() - n).c_str());
