@@ -9,7 +9,7 @@
 //   data_race --racy     the racy version only: in a ThreadSanitizer build TSan reports
 //                        "WARNING: ThreadSanitizer: data race"; elsewhere the count is
 //                        printed, and may or may not show lost updates on a given run
-//   --goroutines=8 --increments=100000
+//   --goroutines=8 --increments=1000000
 #include <cstdio>
 #include <goro/goro.hpp>
 #include <mutex>
@@ -79,14 +79,14 @@ long with_channel(const sizes& s) {
 
 int main(int argc, char** argv) {
   const sizes s{example::flag_value(argc, argv, "--goroutines", 8),
-                example::flag_value(argc, argv, "--increments", 100000)};
+                example::flag_value(argc, argv, "--increments", 1000000)};
   const bool racy_only = example::has_flag(argc, argv, "--racy");
   return goro::run([&] {
+    // A race needs two workers: on one, goroutines take turns and never overlap.
+    if (racy_only && goro::maxprocs() < 2) goro::set_maxprocs(2);
     std::printf("%ld goroutines x %ld increments on %d workers: expected %s\n", s.goroutines, s.increments,
                 goro::maxprocs(), example::grouped(s.expected()).c_str());
     if (racy_only) {
-      // A race needs two workers: on one, goroutines take turns and never overlap.
-      if (goro::maxprocs() < 2) goro::set_maxprocs(2);
       long n = racy(s);
       std::printf("racy counter:    %s (%s lost; a data race may lose any number, or none on a given run)\n",
                   example::grouped(n).c_str(), example::grouped(s.expected() - n).c_str());
