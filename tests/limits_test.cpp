@@ -1,0 +1,66 @@
+// Limits (issue 9): when the machine runs out of what the runtime itself needs, the
+// program ends with a clear Go-style message and exit status 2, never a crash:
+//   - stack memory (RLIMIT_AS): "fatal error: out of memory allocating goroutine stack";
+//   - descriptors (RLIMIT_NOFILE) when the first socket would start the poller: the
+//     call reports EMFILE as an exception (goro::net's contract), the process goes on.
+// (A million parked goroutines: stress/spawn_stress_test.cpp. Accept under EMFILE:
+// net_test.cpp.) Each limit is set in a child process only.
+#include <goro/goro.hpp>
+#include <goro/net.hpp>
+#include <gtest/gtest.h>
+
+#include <sys/resource.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <system_error>
+
+#include "support/scale.hpp"
+
+namespace {
+
+TEST(Limits, ExhaustedStackMemoryIsAClearFatalError) {
+  if (goro::test::kSanitized) GTEST_SKIP() << "the sanitizers reserve terabytes of shadow: no RLIMIT_AS";
+  EXPECT_EXIT(goro::run([] {
+                // Room for the runtime as it is plus 256 MiB: about a thousand 256 KiB stacks.
+                rlimit as{};
+                getrlimit(RLIMIT_AS, &as);
+                long vm_kib = 0;
+                {
+                  std::FILE* f = std::fopen("/proc/self/statm", "r");
+                  long pages = 0;
+                  if (f && std::fscanf(f, "%ld", &pages) == 1) vm_kib = pages * 4;
+                  if (f) std::fclose(f);
+                }
+                as.rlim_cur = static_cast<rlim_t>(vm_kib + 256 * 1024) * 1024;
+                setrlimit(RLIMIT_AS, &as);
+                auto never = goro::make_chan<int>();
+                for (;;) goro::go([never] { never.recv(); });  // parks; each keeps its stack
+              }),
+              ::testing::ExitedWithCode(2), "fatal error: out of memory allocating goroutine stack");
+}
+
+TEST(Limits, NoDescriptorForTheFirstSocketIsReportedNotFatal) {
+  EXPECT_EXIT(
+      {
+        rlimit nofile{};
+        getrlimit(RLIMIT_NOFILE, &nofile);
+        int lowest_free = open("/dev/null", O_RDONLY);  // descriptors must be below the limit
+        close(lowest_free);
+        // Both limits: the runtime raises the soft limit to the hard one at start, as Go does.
+        nofile.rlim_cur = nofile.rlim_max = static_cast<rlim_t>(lowest_free);
+        setrlimit(RLIMIT_NOFILE, &nofile);
+        int rc = goro::run([] {
+          try {
+            goro::net::listen("tcp", "127.0.0.1:0");
+            return 1;
+          } catch (const std::system_error& e) {
+            return e.code() == std::errc::too_many_files_open ? 0 : 3;
+          }
+        });
+        std::exit(rc);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+}  // namespace
