@@ -15,12 +15,13 @@
 // N is scaled down and the program says so. --results adds one line per server for
 // goro_tour: "result <server> <connections> <rss KiB> <p50 us> <p99 us>".
 // Exit status 1 if a connection failed or an echo came back wrong.
+#include <goro/goro.hpp>
+
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <goro/goro.hpp>
 #include <sstream>
 #include <string>
 #include <string_view>

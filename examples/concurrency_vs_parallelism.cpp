@@ -14,9 +14,10 @@
 // and then more jobs than GORO_MAXPROCS can run at once (the program says so).
 //
 //   concurrency_vs_parallelism [--slices=24] [--slice-ms=1]
+#include <goro/goro.hpp>
+
 #include <algorithm>
 #include <cstdio>
-#include <goro/goro.hpp>
 #include <string>
 #include <vector>
 

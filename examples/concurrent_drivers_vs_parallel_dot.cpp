@@ -13,10 +13,11 @@
 // the cache the memory bus can be the limit before the cores are.
 //
 //   concurrent_drivers_vs_parallel_dot [--elements=10000000] [--workers=K]
+#include <goro/goro.hpp>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <goro/goro.hpp>
 #include <numeric>
 #include <string>
 #include <vector>

@@ -12,8 +12,9 @@
 // itself, in order, once the first input is closed. Nothing is lost or reordered.
 //
 //   daemon [--values=1000] [--stages=2]
-#include <cstdio>
 #include <goro/goro.hpp>
+
+#include <cstdio>
 
 #include "measure.hpp"
 #include "relay.hpp"  // the daemon: example::relay(in, out)

@@ -10,8 +10,9 @@
 //                        "WARNING: ThreadSanitizer: data race"; elsewhere the count is
 //                        printed, and may or may not show lost updates on a given run
 //   --goroutines=8 --increments=1000000
-#include <cstdio>
 #include <goro/goro.hpp>
+
+#include <cstdio>
 #include <mutex>
 
 #include "measure.hpp"

@@ -10,10 +10,11 @@
 // server. Every call has a deadline, so a stuck server shows up as failures, not a hang.
 #pragma once
 
+#include <goro/goro.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <goro/goro.hpp>
 #include <span>
 #include <string>
 #include <system_error>

@@ -17,13 +17,14 @@
 // Call these from a goroutine.
 #pragma once
 
+#include <goro/goro.hpp>
+
 #include <pthread.h>
 #include <sched.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
-#include <goro/goro.hpp>
 #include <latch>
 #include <mutex>
 #include <thread>

@@ -6,16 +6,17 @@
 //      resident memory (RSS) and the address space (VmSize) each one adds;
 //   3. the cost of a switch: two goroutines handing a value back and forth over
 //      unbuffered channels, vs two threads taking turns with a condition variable;
-//   4. stacks: what each reserves (a thread: ulimit -s, 8 MiB; a goroutine: 256 KiB,
-//      GORO_STACK_SIZE) against what a parked one really touches (RSS per parked one).
+//   4. stacks: what each reserves (a thread: ulimit -s, 8 MiB; a goroutine: 256 KiB by
+//      default, GORO_STACK_SIZE) against what a parked one really touches (its RSS).
 // Figures are printed, never checked: they depend on the machine and its load.
 //
 //   goroutines_vs_threads [--quick] [--goroutines=100000] [--threads=100000]
 //                         [--parked-threads=10000]
+#include <goro/goro.hpp>
+
 #include <sys/resource.h>
 
 #include <cstdio>
-#include <goro/goro.hpp>
 
 #include "goroutine_thread_costs.hpp"
 #include "measure.hpp"
@@ -66,11 +67,13 @@ int main(int argc, char** argv) {
     std::printf("\n4. stacks: reserved vs used\n");
     rlimit stack_limit{};
     getrlimit(RLIMIT_STACK, &stack_limit);
-    std::printf("   thread:    %7.0f KiB reserved (ulimit -s: %ld KiB); a parked one adds %.1f KiB of RSS\n",
+    std::printf("   thread:    %6.0f KiB of stack reserved (ulimit -s: %ld KiB); a parked one adds %.1f KiB of RSS\n",
                 static_cast<double>(example::thread_stack_bytes()) / 1024,
                 static_cast<long>(stack_limit.rlim_cur / 1024), pt.rss_bytes_each() / 1024);
-    std::printf("   goroutine: %7.0f KiB reserved (GORO_STACK_SIZE);        a parked one adds %.1f KiB of RSS\n",
-                pg.vm_bytes_each() / 1024, pg.rss_bytes_each() / 1024);
+    std::printf(
+        "   goroutine: %6.0f KiB of address space (its stack: GORO_STACK_SIZE, default 256 KiB); "
+        "a parked one adds %.1f KiB of RSS\n",
+        pg.vm_bytes_each() / 1024, pg.rss_bytes_each() / 1024);
     std::printf(
         "   (only touched pages cost memory: a parked goroutine is about one 4 KiB stack page plus\n"
         "    its control block; a thread also has its kernel task and glibc's thread block)\n");

@@ -10,10 +10,11 @@
 // The counter is a std::atomic with static storage, so the abandoned goroutines of the
 // first part may still touch it safely after main has returned (they would not be safe
 // with a counter in main's stack frame, which is gone by then).
+#include <goro/goro.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <goro/goro.hpp>
 
 using namespace std::chrono_literals;
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <goro/goro.hpp>
+
 #include <utility>
 
 namespace example {

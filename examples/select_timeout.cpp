@@ -10,9 +10,10 @@
 //   5. a default case: select does not wait at all when nothing is ready.
 // The timeouts of rounds 1, 2 and 4 are a second, far longer than what they wait for,
 // so the case that fires is the same on any machine.
+#include <goro/goro.hpp>
+
 #include <chrono>
 #include <cstdio>
-#include <goro/goro.hpp>
 #include <optional>
 #include <string>
 

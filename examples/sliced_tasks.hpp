@@ -15,9 +15,10 @@
 // Workers are numbered in the order they first ran a slice. Call it from a goroutine.
 #pragma once
 
+#include <goro/goro.hpp>
+
 #include <algorithm>
 #include <cstdint>
-#include <goro/goro.hpp>
 #include <map>
 #include <mutex>
 #include <string>

@@ -8,9 +8,10 @@
 // activities overlap: the total is about the longer of the two, not their sum.
 //
 //   timer_channel [--sleep-ms=200] [--work-ms=120]
+#include <goro/goro.hpp>
+
 #include <chrono>
 #include <cstdio>
-#include <goro/goro.hpp>
 
 #include "measure.hpp"
 
