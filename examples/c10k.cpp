@@ -87,8 +87,9 @@ measured goroutine_per_connection(long n, long rounds) {
   auto served = goro::make_chan<std::size_t>(1);
   goro::go([ln, ctx = ctx, served] {
     served.send(example::serve(ln, ctx, [](goro::net::conn c) {
-      char buf[1024];  // the same buffer as the thread server's
-      while (std::size_t n = c.read(buf)) c.write(std::string_view(buf, n));
+      char buf[1024];      // the same buffer as the thread server's
+      std::error_code ec;  // set once the client has gone, or the stop closed the conn
+      for (std::size_t n; !ec && (n = c.read(buf, ec)) > 0;) c.write(std::string_view(buf, n), ec);
     }));
   });
   measured m = load(ln.addr().port(), n, rounds);
