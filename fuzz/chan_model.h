@@ -1,0 +1,122 @@
+// chan_model: a sequential model of Go's channel, select and sync.Mutex semantics, for
+// chan_schedule_fuzz. It knows nothing of goro: ops are applied one at a time, in the
+// order the harness issues them, and it says what each may do at once (the outcomes
+// Go allows, or none if the op must block), who an op wakes and with what outcome, and
+// what every buffer holds. Queues of blocked goroutines are FIFO (Go's and goro's rule;
+// a select queues its cases in argument order), so everything but the choice among
+// several ready select cases is determined; that choice is reported back by the real
+// run and must be one the model allowed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace chan_model {
+
+enum class op_kind : std::uint8_t { send, recv, try_send, try_recv, close, select, lock, unlock, try_lock, timer, yield };
+
+// One argument of a select, in argument-list order.
+struct slot {
+  enum kind_t : std::uint8_t { recv, send, default_case, timer } kind = recv;
+  int chan = 0;       // recv, send
+  long value = 0;     // send
+  int duration = 0;   // timer: microseconds (<= 0 fires at once)
+};
+
+struct op {
+  op_kind kind = op_kind::yield;
+  int chan = 0;              // send, recv, try_send, try_recv, close
+  int mutex = 0;             // lock, unlock, try_lock
+  long value = 0;            // send, try_send: a value never used before
+  std::vector<slot> slots;   // select
+  bool dynamic = false;      // select: through goro::select_set (else the variadic select)
+  int timer_script = 0;      // timer: which script (chan_exec.cpp)
+  int duration = 0;          // timer: microseconds
+  std::string describe() const;
+};
+
+enum class result : std::uint8_t {
+  done,          // send delivered or buffered, close, lock, a default or timer case, timer, yield
+  value,         // a receive got `value`
+  empty,         // a receive got nullopt (closed and drained), try_recv found nothing
+  refused,       // try_send / try_lock did not succeed
+  closed_panic,  // goro::closed_channel ("send on closed channel" / "close of closed channel")
+  nil_panic,     // goro::panic "close of nil channel"
+};
+
+struct outcome {
+  result what = result::done;
+  long value = 0;  // result::value
+  int index = -1;  // select: the position taken
+  friend bool operator==(const outcome&, const outcome&) = default;
+  std::string describe() const;
+};
+
+class model {
+ public:
+  // capacities[i] < 0: channel i is nil. Goroutine 0 is the harness's conductor.
+  model(const std::vector<int>& capacities, int mutexes, int goroutines);
+
+  // What op by g may do now, without waiting for another goroutine; empty if it must
+  // block. A select with a timer case always completes (its timer fires meanwhile).
+  std::vector<outcome> immediate(const op& o) const;
+  // An op that, blocked, nothing could ever wake (a nil channel, a select of nil cases).
+  bool blocks_forever(const op& o) const;
+  // unlock of an unlocked mutex is a fatal error: the harness must not issue it.
+  bool can_unlock(int mutex) const { return mutexes_[static_cast<std::size_t>(mutex)].locked; }
+
+  // op by g completed with o (one of immediate()'s); applies it and wakes whom it wakes.
+  void complete(int g, const op& o, const outcome& out);
+  // op by g blocked (immediate() was empty): queues g on its channels or mutex.
+  void block(int g, const op& o);
+  // The goroutines the last complete() woke, with the outcomes each may report.
+  std::vector<std::pair<int, std::vector<outcome>>> take_woken();
+
+  bool blocked(int g) const { return goroutines_[static_cast<std::size_t>(g)].blocked; }
+  bool is_nil(int c) const { return chans_[static_cast<std::size_t>(c)].nil; }
+  bool is_closed(int c) const { return chans_[static_cast<std::size_t>(c)].closed; }
+  int capacity(int c) const { return chans_[static_cast<std::size_t>(c)].cap; }
+  const std::deque<long>& buffer(int c) const { return chans_[static_cast<std::size_t>(c)].buf; }
+  std::size_t channels() const { return chans_.size(); }
+  std::size_t mutexes() const { return mutexes_.size(); }
+
+ private:
+  struct waiter {
+    int g;
+    int index;  // select: the slot; -1 for a plain send/recv
+    long value;  // send
+  };
+  struct channel {
+    bool nil = false;
+    int cap = 0;
+    bool closed = false;
+    std::deque<long> buf;
+    std::deque<waiter> recvq, sendq;
+  };
+  struct mutex_state {
+    bool locked = false;
+    std::deque<int> waiters;
+  };
+  struct goroutine {
+    bool blocked = false;
+    op pending;
+  };
+
+  std::vector<outcome> recv_ready(int c, int index) const;  // empty if it would block
+  std::vector<outcome> send_ready(int c, int index) const;
+  void apply_recv(int c);             // takes what a ready receive takes
+  void apply_send(int c, long value);  // delivers what a ready send delivers
+  void wake(const waiter& w, std::vector<outcome> allowed);
+  void unqueue(int g);  // drops every waiter of g (a woken select's other cases)
+
+  std::vector<channel> chans_;
+  std::vector<mutex_state> mutexes_;
+  std::vector<goroutine> goroutines_;
+  std::vector<std::pair<int, std::vector<outcome>>> woken_;
+};
+
+}  // namespace chan_model
