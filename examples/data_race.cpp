@@ -12,6 +12,8 @@
 //   --goroutines=8 --increments=1000000
 #include <goro/goro.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 
@@ -43,7 +45,15 @@ void in_parallel(const sizes& s, Body body) {
 
 long racy(const sizes& s) {
   long counter = 0;  // a plain integer: nothing orders the goroutines' accesses
+  // A race needs two goroutines running at the same moment, on two workers: the first two
+  // wait for each other, spinning without yielding, so the second cannot run on the
+  // first one's worker (one that yields would let them take turns there, in order).
+  std::atomic<long> arrived{0};
+  const long together = std::min(2L, s.goroutines);
   in_parallel(s, [&] {
+    arrived.fetch_add(1);
+    while (arrived.load() < together) {
+    }
     for (long i = 0; i < s.increments; ++i) increment(counter);
   });
   return counter;
