@@ -155,3 +155,37 @@ TEST(Sysmon, HogRuleWantsCpuTimeOrASleepingThread) {
   EXPECT_TRUE(goro::detail::should_retake(-1, state('?')));  // no CPU clock: wall time decides
   EXPECT_TRUE(goro::detail::should_retake(0, state('?')));   // no /proc: as before
 }
+
+// A P whose slot was handed off gives its cached stacks to the shared pool when its
+// worker retires (scheduler::release_caches): spare threads do not sit on memory that
+// the scavenger could return.
+TEST(Sysmon, ADetachedPGivesBackItsCachedStacks) {
+  run_on_one_worker([] {
+    goro::wait_group started, wg;
+    started.add(40);
+    wg.add(40);
+    auto gate = goro::make_chan<goro::unit>();
+    for (int i = 0; i < 40; ++i)  // alive at once: 40 stacks, back in this P's cache at exit
+      goro::go([&, gate] {
+        started.done();
+        gate.recv();
+        wg.done();
+      });
+    started.wait();
+    gate.close();
+    wg.wait();
+    const std::size_t pooled_before = goro::stats().stacks_pooled;
+    std::atomic<bool> stop{false};
+    auto hog_done = goro::make_chan<bool>(1);
+    goro::go([&] { hog_done.send(spin_until(stop)); });
+    goro::sleep(20ms);  // runs again only once sysmon has handed the hog's slot on
+    stop.store(true, std::memory_order_release);
+    EXPECT_TRUE(*hog_done.recv());
+    // The hog's worker retires at its next scheduling point.
+    auto give_up = clk::now() + 10s;
+    while (goro::stats().stacks_pooled < pooled_before + 16 && clk::now() < give_up) goro::sleep(1ms);
+    auto st = goro::stats();
+    EXPECT_GE(st.stacks_pooled, pooled_before + 16)
+        << "hog hand-offs " << st.hog_handoffs << ", stacks in use " << st.stacks_in_use << ", threads " << st.threads;
+  });
+}

@@ -13,6 +13,7 @@
 #include "net/poller.hpp"
 #include "platform/clock.hpp"
 #include "platform/futex.hpp"
+#include "platform/stack_allocator.hpp"
 #include "sched/config.hpp"
 #include "sched/fatal.hpp"
 #include "sched/signals.hpp"
@@ -523,9 +524,17 @@ void scheduler::idle_sleep(worker* w, std::int64_t deadline) noexcept {
   }
 }
 
+void scheduler::release_caches(processor* p) noexcept {
+  platform::stack_allocator::instance().give_pooled(p->stack_cache, static_cast<std::size_t>(p->stack_cache_count));
+  p->stack_cache_count = 0;
+  free_.put(p->free_g, static_cast<std::size_t>(p->free_g_count));
+  p->free_g_count = 0;
+}
+
 void scheduler::retire(worker* w) {
   processor* p = w->p;
   hand_over(p);  // every runnable goroutine of this P, to the others
+  release_caches(p);
   stop_spinning(w);
   wakep();
   // Timers stay in this P's heap; its worker keeps firing them while retired and hands
@@ -536,6 +545,7 @@ void scheduler::retire(worker* w) {
       if (!p->spare && p->id.load(std::memory_order_relaxed) == processor::kDetached) {
         p->spare = true;  // hand_off may now give it a slot again
         spares_.push_back(p);
+        heap_trim_wanted.store(true, std::memory_order_relaxed);
       }
     }
     std::int64_t deadline = run_timers(p);

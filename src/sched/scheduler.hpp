@@ -145,6 +145,13 @@ class scheduler {
   // retires at its next scheduling point and waits as a spare. False if p has no slot or
   // the thread limit is reached.
   bool hand_off(processor* p) noexcept;
+  // Gives p's free stacks and control blocks to the shared pools (where sysmon's scavenger
+  // returns idle stacks' memory): a P without a slot must not sit on them. Owner only.
+  void release_caches(processor* p) noexcept;
+  // Set when a worker thread becomes a spare: the memory its malloc arena holds free is
+  // worth returning at sysmon's next scavenge (malloc_trim), as Go's scavenger returns
+  // free heap. Without it each thread a hand-off added kept ~1 MiB resident (the soak).
+  std::atomic<bool> heap_trim_wanted{false};
   int thread_count() const noexcept { return npairs_.load(std::memory_order_acquire); }
   std::atomic<std::uint64_t> hog_handoffs{0};       // by sysmon's retake_hogs
   std::atomic<std::uint64_t> blocking_handoffs{0};  // by goro::blocking

@@ -5,7 +5,8 @@
 //    on time (whatever they ready goes to the global queue and wakes an idle worker);
 //  * scavenge goroutine stacks: every stack_allocator::kScavengePeriodNs, give back the
 //    memory of pooled stacks that stayed unused for a whole period (also while every
-//    worker is idle: then it sleeps with that period as its timeout while any is left).
+//    worker is idle: then it sleeps with that period as its timeout while any is left),
+//    and, after a worker thread became a spare, the free memory of the malloc heap.
 //  * poll the network when no worker has for kSysmonPollGapNs (every worker busy with
 //    goroutines that do not park): what it readies goes to the global queue.
 //  * hand off a slot whose worker has run one goroutine for kHogNs (a CPU hog, or a call
@@ -16,6 +17,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 #include <cstring>
 
@@ -37,6 +39,7 @@ void scheduler::sysmon_loop() {
     if (now - last_scavenge < platform::stack_allocator::kScavengePeriodNs) return;
     last_scavenge = now;
     stacks.scavenge();
+    if (heap_trim_wanted.exchange(false, std::memory_order_relaxed)) malloc_trim(0);
   };
   int idle_rounds = 0;
   for (;;) {
