@@ -1,12 +1,12 @@
 // boostfiber_compare: the Boost.Fiber (1.74) baseline for the bench/compare workloads
 // (see BENCH.md).
 //
-// Usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W9|W10
+// Usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W8|W9|W10
 // Env:   N      workload size (defaults as in BENCH.md)
 //        PROCS  worker threads (default: CPUs in the affinity mask); W3 uses 1.
 // Prints `RESULT boostfiber <workload> <figure> <value> <unit>` lines on stdout.
-// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count, W10
-// wall time below the ideal).
+// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count, W8
+// result and fiber count, W10 wall time below the ideal).
 //
 // Scheduling: every workload but W3 runs on PROCS threads sharing fibers through
 // boost::fibers::algo::work_stealing (the main thread is one of them; idle threads spin
@@ -15,8 +15,11 @@
 // process sets up one pool (WorkStealingPool) per workload and never a second one.
 // Channels: W2, W4, W6 and W9 use boost::fibers::unbuffered_channel; W5 uses
 // buffered_channel(1024), whose ring keeps one slot free, so it holds at most 1023 items.
-// W4 names its figure after the worker count (1 -> procs1, all CPUs -> procsall, else
-// procs<k>); bench/compare/run starts it once with PROCS=1 and once with all CPUs.
+// W4 and W8 name their figure after the worker count (1 -> procs1, all CPUs -> procsall,
+// else procs<k>); bench/compare/run starts each once with PROCS=1 and once with all CPUs.
+// W8: fork-join fib(32), a fiber per call at or above the cut-off (20) on the PROCS
+// work_stealing threads (a spawned fiber waits in its spawner's queue until stolen); a
+// parent joins its children with fiber::join (Boost.Fiber's own join; no WaitGroup).
 // W6: Boost.Fiber has no select. It is emulated by both producers pushing into one shared
 // unbuffered channel (the last producer to finish closes it), which the consumer drains;
 // the unit says `emulated=shared-channel`.
@@ -341,6 +344,47 @@ void w7() {
     result("W7", "ns_per_op", best / static_cast<double>(n), unit("ns", n, def));
 }
 
+// W8's fork: fib(n) for n >= kForkCutoff, running in its own fiber. Each child call at or
+// above the cut-off gets a fiber (spawned first), the others run here serially; the
+// children are joined (fiber::join). `spawned` counts the fibers started.
+long fib_fork(long n, std::atomic<long>& spawned) {
+    spawned.fetch_add(1, std::memory_order_relaxed);
+    long r[2] = {0, 0};
+    bf::fiber children[2];
+    for (int i = 0; i < 2; ++i) {
+        const long m = n - 1 - i;
+        if (m >= bench::kForkCutoff) {
+            children[i] = bf::fiber(std::allocator_arg, bf::fixedsize_stack(kStackSize),
+                                    [&r, &spawned, i, m] { r[i] = fib_fork(m, spawned); });
+        } else {
+            r[i] = bench::fib_serial(m);
+        }
+    }
+    for (auto& c : children)
+        if (c.joinable()) c.join();
+    return r[0] + r[1];
+}
+
+// W8: fork-join fib(N) (default 32): the main fiber spawns the root call's fiber and joins
+// it; each run's result and fiber count are checked.
+void w8() {
+    const long n = env_long("N", bench::kForkN);
+    WorkStealingPool pool(procs());
+    const double best = best_of([&] {
+        std::atomic<long> spawned{0};
+        long got = 0;
+        if (n >= bench::kForkCutoff) {
+            bf::fiber root(std::allocator_arg, bf::fixedsize_stack(kStackSize),
+                           [&] { got = fib_fork(n, spawned); });
+            root.join();
+        } else {
+            got = bench::fib_serial(n);
+        }
+        bench::check_fork(n, got, spawned.load());
+    });
+    result("W8", procs_figure("ms"), best / 1e6, unit("ms", n, bench::kForkN));
+}
+
 // W9: 503 fibers in a ring of unbuffered channels pass a token n hops. The token carries
 // the hops left; whoever receives 0 closes the next channel, and each fiber that finds its
 // input closed closes the next one and exits, so the ring winds down.
@@ -393,10 +437,10 @@ void w10() {
 int main(int argc, char** argv) {
     bench::set_system("boostfiber");
     const std::map<std::string, std::function<void()>> workloads{
-        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9},
+        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W8", w8}, {"W9", w9},
         {"W10", w10}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W9|W10\n");
+        std::fprintf(stderr, "usage: boostfiber_compare W1|W2|W3|W4|W5|W6|W7|W8|W9|W10\n");
         return 2;
     }
     if (std::string(argv[1]) == "W11") {

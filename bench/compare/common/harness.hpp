@@ -1,7 +1,7 @@
 // The shared harness of the C++ comparison programs (goro, boostfiber, thread): reading
 // sizes from the environment, the RESULT line of BENCH.md, size notes in the unit field,
-// the procs figure names, best-of-3 timing, RSS, the sum checks, and W10's sleep durations
-// and CPU time. Each program calls bench::set_system("<name>") first; the Go program has
+// the procs figure names, best-of-3 timing, RSS, the sum checks, W8's serial fib and its
+// checks, and W10's sleep durations and CPU time. Each program calls bench::set_system("<name>") first; the Go program has
 // its own copy in Go.
 #pragma once
 
@@ -113,6 +113,49 @@ inline double cpu_ms() {
   getrusage(RUSAGE_SELF, &ru);
   auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
   return ms(ru.ru_utime) + ms(ru.ru_stime);
+}
+
+// W8 (fork-join): fib(n), default n = kForkN; every call with n >= kForkCutoff runs in a
+// goroutine of its own (its parent spawns it and joins it), the calls below the cut-off run
+// serially in their caller (fib_serial). go/main.go has the same constants and functions.
+inline constexpr long kForkN = 32;
+inline constexpr long kForkCutoff = 20;
+
+// The serial part: plain doubly recursive fib. Not inlined into its callers, so that the
+// three C++ programs run the same machine code for it (same compiler, flags and source).
+[[gnu::noinline]] inline long fib_serial(long n) { return n < 2 ? n : fib_serial(n - 1) + fib_serial(n - 2); }
+
+// What W8 must find: fib(n), computed by iteration (independent of the code measured).
+inline long fib_expected(long n) {
+  long a = 0, b = 1;
+  for (long i = 0; i < n; ++i) {
+    const long next = a + b;
+    a = b;
+    b = next;
+  }
+  return a;
+}
+
+// How many goroutines W8 must spawn for fib(n): the calls with argument >= kForkCutoff,
+// c(k) = 1 + c(k-1) + c(k-2) from the cut-off up, 0 below (609 for fib(32)).
+inline long fork_spawns_expected(long n) {
+  long below2 = 0, below1 = 0;  // c(k-2), c(k-1)
+  for (long k = kForkCutoff; k <= n; ++k) {
+    const long c = 1 + below1 + below2;
+    below2 = below1;
+    below1 = c;
+  }
+  return n < kForkCutoff ? 0 : below1;
+}
+
+// W8's checks after a run: the result is fib(n) and exactly fork_spawns_expected(n)
+// goroutines ran, or the program leaves with status 1 (no RESULT line).
+inline void check_fork(long n, long got, long spawned) {
+  if (got == fib_expected(n) && spawned == fork_spawns_expected(n)) return;
+  std::fprintf(stderr, "%s_compare: W8: fib(%ld) = %ld with %ld goroutines spawned, want %ld and %ld\n",
+               system_name().c_str(), n, got, spawned, fib_expected(n), fork_spawns_expected(n));
+  std::fflush(stdout);
+  std::_Exit(1);
 }
 
 // W10 (timers): every goroutine sleeps kTimerSleeps times.

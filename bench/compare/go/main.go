@@ -2,17 +2,20 @@
 //
 // Usage:
 //
-//	go_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11
+//	go_compare W1|W2|W3|W4|W5|W6|W7|W8|W9|W10|W11
 //
 // Env N sets the workload size (defaults as in BENCH.md), env PROCS sets GOMAXPROCS
 // (default: all cores; W3 always uses 1). Prints
 // `RESULT go <workload> <figure> <value> <unit>` lines on stdout.
 // Every workload but W2 runs 3 times in-process and prints the best (minimum time) run;
 // W2 is one measurement per process (bench/compare/run starts 3 processes and keeps the
-// lowest). W4 names its figure after the worker count it ran with (procsFigure):
-// bench/compare/run starts it once with PROCS=1 and once with PROCS=<all cores>.
+// lowest). W4 and W8 name their figure after the worker count they ran with (procsFigure):
+// bench/compare/run starts each once with PROCS=1 and once with PROCS=<all cores> (and
+// computes W8's speedup from the two).
 // W5 and W6 check that the sum received equals the sum sent, W7 that the counter equals
-// the increments made, W10 that the wall time is not below the ideal (exit 1 otherwise).
+// the increments made, W8 that the result is fib(N) and that every call at or above the
+// cut-off ran in its own goroutine, W10 that the wall time is not below the ideal (exit 1
+// otherwise).
 // W10 reports the fastest run's overshoot over the ideal and that run's CPU time
 // (syscall.Getrusage); its sleep durations come from timerSleepMs, the same hash as the
 // C++ programs' bench::timer_sleep_ms.
@@ -346,6 +349,91 @@ func w7() {
 	result("W7", "ns_per_op", perItem(best, n), unit("ns", n, def))
 }
 
+// W8 (fork-join): fib(n), default forkN; every call with n >= forkCutoff runs in a goroutine
+// of its own, the calls below run serially in their caller. Same constants and functions
+// as the C++ programs' (common/harness.hpp: kForkN, kForkCutoff, fib_serial, ...).
+const forkN, forkCutoff = 32, 20
+
+// fibSerial is the serial part: plain doubly recursive fib.
+func fibSerial(n int) int {
+	if n < 2 {
+		return n
+	}
+	return fibSerial(n-1) + fibSerial(n-2)
+}
+
+// fibExpected is fib(n) by iteration, what W8 must find.
+func fibExpected(n int) int {
+	a, b := 0, 1
+	for i := 0; i < n; i++ {
+		a, b = b, a+b
+	}
+	return a
+}
+
+// forkSpawnsExpected is how many goroutines W8 must spawn for fib(n): the calls with
+// argument >= forkCutoff, c(k) = 1 + c(k-1) + c(k-2) from the cut-off up (609 for fib(32)).
+func forkSpawnsExpected(n int) int64 {
+	var below2, below1 int64
+	if n < forkCutoff {
+		return 0
+	}
+	for k := forkCutoff; k <= n; k++ {
+		below2, below1 = below1, 1+below1+below2
+	}
+	return below1
+}
+
+// fibFork is fib(n) for n >= forkCutoff, running in its own goroutine: each child call at
+// or above the cut-off gets a goroutine (spawned first), the others run here serially; a
+// WaitGroup joins the children. spawned counts the goroutines started.
+func fibFork(n int, spawned *int64) int {
+	atomic.AddInt64(spawned, 1)
+	var r [2]int
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		i, m := i, n-1-i
+		if m >= forkCutoff {
+			wg.Add(1)
+			go func() {
+				r[i] = fibFork(m, spawned)
+				wg.Done()
+			}()
+		} else {
+			r[i] = fibSerial(m)
+		}
+	}
+	wg.Wait()
+	return r[0] + r[1]
+}
+
+// W8: fork-join fib(N): main spawns the root call's goroutine and waits for it; each run's
+// result and goroutine count are checked (exit 1 otherwise).
+func w8() {
+	n := envInt("N", forkN)
+	best := bestOf(func() {
+		var spawned int64
+		got := 0
+		if n >= forkCutoff {
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				got = fibFork(n, &spawned)
+				wg.Done()
+			}()
+			wg.Wait()
+		} else {
+			got = fibSerial(n)
+		}
+		if got != fibExpected(n) || spawned != forkSpawnsExpected(n) {
+			fmt.Fprintf(os.Stderr, "go_compare: W8: fib(%d) = %d with %d goroutines spawned, want %d and %d\n",
+				n, got, spawned, fibExpected(n), forkSpawnsExpected(n))
+			os.Exit(1)
+		}
+	})
+	result("W8", procsFigure("ms"), float64(best.Nanoseconds())/1e6, unit("ms", n, forkN))
+}
+
 // W9: 503 goroutines in a ring of unbuffered channels pass a token n hops. The token
 // carries the hops left; whoever receives 0 closes the next channel, and each goroutine
 // that finds its input closed closes the next one and exits, so the ring winds down.
@@ -505,10 +593,10 @@ func w11() {
 }
 
 func main() {
-	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W9": w9,
+	workloads := map[string]func(){"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7, "W8": w8, "W9": w9,
 		"W10": w10, "W11": w11}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11")
+		fmt.Fprintln(os.Stderr, "usage: go_compare W1|W2|W3|W4|W5|W6|W7|W8|W9|W10|W11")
 		os.Exit(2)
 	}
 	run, ok := workloads[os.Args[1]]

@@ -1,14 +1,15 @@
-// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11`;
+// goro_compare: the BENCH.md workloads on goro. `goro_compare W1|W2|W3|W4|W5|W6|W7|W8|W9|W10|W11`;
 // sizes from env N, workers from env PROCS (or GORO_MAXPROCS). Prints RESULT lines; each
 // timed workload runs 3 times and reports the best; W2 is one measurement per process (the
 // run script runs 3). A size other than the contract's is written into the unit, `ns(N=...)`.
 // Exit status 3: workload not implemented; 1: a workload's check failed (W5, W6: the sum
 // received differs from the sum sent; W7: the counter differs from the increments made;
+// W8: the result is not fib(N) or not every call at or above the cut-off was a goroutine;
 // W10: the wall time is below the ideal, so a sleep returned early).
 //
-// W4 names its figure after the worker count it ran with (goro::maxprocs(): 1 -> procs1,
-// all CPUs -> procsall, else procs<k>); bench/compare/run starts it once with PROCS=1 and
-// once with PROCS=<all CPUs>.
+// W4 and W8 name their figure after the worker count they ran with (goro::maxprocs():
+// 1 -> procs1, all CPUs -> procsall, else procs<k>); bench/compare/run starts each once
+// with PROCS=1 and once with PROCS=<all CPUs> (and computes W8's speedup from the two).
 //
 // W2 parks the goroutines in a receive from one unbuffered channel, as BENCH.md says.
 //
@@ -228,6 +229,52 @@ void w7_mutex() {
   result("W7", "ns_per_op", ns / static_cast<double>(n), unit("ns", n, def));
 }
 
+// W8's fork: fib(n) for n >= kForkCutoff, running in its own goroutine. Each child call at
+// or above the cut-off gets a goroutine (spawned first), the others run here serially;
+// a wait_group joins the children. `spawned` counts the goroutines started.
+long fib_fork(long n, std::atomic<long>& spawned) {
+  spawned.fetch_add(1, std::memory_order_relaxed);
+  long r[2] = {0, 0};
+  goro::wait_group wg;
+  for (int i = 0; i < 2; ++i) {
+    const long m = n - 1 - i;
+    if (m >= bench::kForkCutoff) {
+      wg.add(1);
+      goro::go([&r, &wg, &spawned, i, m] {
+        r[i] = fib_fork(m, spawned);
+        wg.done();
+      });
+    } else {
+      r[i] = bench::fib_serial(m);
+    }
+  }
+  wg.wait();
+  return r[0] + r[1];
+}
+
+// W8: fork-join fib(N) (default 32; see bench::kForkN): main spawns the root call's
+// goroutine and waits for it; each run's result and goroutine count are checked.
+void w8_forkjoin() {
+  const long n = env_long("N", bench::kForkN);
+  double ns = best_of([&] {
+    std::atomic<long> spawned{0};
+    long got = 0;
+    if (n >= bench::kForkCutoff) {
+      goro::wait_group wg;
+      wg.add(1);
+      goro::go([&] {
+        got = fib_fork(n, spawned);
+        wg.done();
+      });
+      wg.wait();
+    } else {
+      got = bench::fib_serial(n);
+    }
+    bench::check_fork(n, got, spawned.load());
+  });
+  result("W8", procs_figure("ms"), ns / 1e6, unit("ms", n, bench::kForkN));
+}
+
 // W9: 503 goroutines in a ring of unbuffered channels pass a token n hops. The token
 // carries the hops left; whoever receives 0 closes the next channel, and each goroutine
 // that finds its input closed closes the next one and exits, so the ring winds down.
@@ -326,7 +373,7 @@ int w11_echo_server() {
 int main(int argc, char** argv) {
   bench::set_system("goro");
   if (argc < 2) {
-    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11\n");
+    std::fprintf(stderr, "usage: goro_compare W1|W2|W3|W4|W5|W6|W7|W8|W9|W10|W11\n");
     return 2;
   }
   if (long p = env_long("PROCS", 0); p > 0) goro::set_maxprocs(static_cast<int>(p));
@@ -339,6 +386,7 @@ int main(int argc, char** argv) {
     else if (w == "W5") w5_buffered();
     else if (w == "W6") w6_select();
     else if (w == "W7") w7_mutex();
+    else if (w == "W8") w8_forkjoin();
     else if (w == "W9") w9_threadring();
     else if (w == "W10") w10_timers();
     else if (w == "W11") return w11_echo_server();

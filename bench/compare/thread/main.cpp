@@ -2,15 +2,15 @@
 // one OS thread per goroutine, std::mutex / std::condition_variable for channels and
 // WaitGroups.
 //
-// Usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11
+// Usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W8|W9|W10|W11
 // Env:   N      workload size (defaults below; scaled down from BENCH.md where threads
 //               cannot reach it, and then the size is in the unit field)
 //        PROCS  number of CPUs the process may use: when below the CPUs available, the
 //               process is restricted (sched_setaffinity) to the first PROCS of them
 //               before any thread starts; the kernel schedules the threads on those.
 // Prints `RESULT thread <workload> <figure> <value> <unit>` lines on stdout.
-// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count, W10
-// wall time below the ideal).
+// Exit status 3: workload not implemented; 1: a check failed (W5/W6 sums, W7 count, W8
+// result and thread count, W10 wall time below the ideal).
 // Every workload but W2 runs 3 times in-process and prints the best (minimum time) run; W2
 // is one measurement per process (bench/compare/run starts 3 processes and keeps the lowest).
 //
@@ -19,8 +19,11 @@
 // BufferedChan is a ring of fixed capacity. W6 has a real select over two UnbufferedChans
 // (Selector: the channels signal a shared condition variable when a value is offered or
 // they close; the selector polls them in turn and sleeps when none is ready).
-// W4 names its figure after the CPU count (1 -> procs1, all -> procsall, else procs<k>);
-// bench/compare/run starts it once with PROCS=1 and once with all CPUs.
+// W4 and W8 name their figure after the CPU count (1 -> procs1, all -> procsall, else
+// procs<k>); bench/compare/run starts each once with PROCS=1 and once with all CPUs.
+// W8: fork-join fib(32) at the contract size and cut-off: a std::thread per call at or
+// above the cut-off (20), joined by its parent. That is 609 threads per run (at most 609
+// alive at once), which threads manage; no scaling down.
 // W10: one thread per goroutine calling std::this_thread::sleep_for, scaled down to 5,000
 // threads (unit `ms(N=5000)`).
 // W11 is a server, not a measurement: a TCP echo server on 127.0.0.1 (port from env PORT,
@@ -535,6 +538,44 @@ void w7() {
     result("W7", "ns_per_op", best / static_cast<double>(n), unit("ns", n, contract_n));
 }
 
+// W8's fork: fib(n) for n >= kForkCutoff, running in its own thread. Each child call at or
+// above the cut-off gets a thread (started first), the others run here serially; the
+// children are joined. `spawned` counts the threads started.
+long fib_fork(long n, std::atomic<long>& spawned) {
+    spawned.fetch_add(1, std::memory_order_relaxed);
+    long r[2] = {0, 0};
+    std::thread children[2];
+    for (int i = 0; i < 2; ++i) {
+        const long m = n - 1 - i;
+        if (m >= bench::kForkCutoff) {
+            children[i] = std::thread([&r, &spawned, i, m] { r[i] = fib_fork(m, spawned); });
+        } else {
+            r[i] = bench::fib_serial(m);
+        }
+    }
+    for (auto& c : children)
+        if (c.joinable()) c.join();
+    return r[0] + r[1];
+}
+
+// W8: fork-join fib(N) (default 32): main starts the root call's thread and joins it; each
+// run's result and thread count are checked. Thread creation is inside the timed part.
+void w8() {
+    const long n = env_long("N", bench::kForkN);
+    const double best = best_of([&] {
+        std::atomic<long> spawned{0};
+        long got = 0;
+        if (n >= bench::kForkCutoff) {
+            std::thread root([&] { got = fib_fork(n, spawned); });
+            root.join();
+        } else {
+            got = bench::fib_serial(n);
+        }
+        bench::check_fork(n, got, spawned.load());
+    });
+    result("W8", procs_figure("ms"), best / 1e6, unit("ms", n, bench::kForkN));
+}
+
 // W9: 503 threads in a ring of unbuffered channels pass a token N hops (default scaled
 // down to 1,000,000: every hop is a futex wake-up and a context switch). The token carries
 // the hops left; whoever receives 0 closes the next channel, and each thread that finds
@@ -662,10 +703,10 @@ void w11() {
 int main(int argc, char** argv) {
     bench::set_system("thread");
     const std::map<std::string, std::function<void()>> workloads{
-        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W9", w9},
+        {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W4", w4}, {"W5", w5}, {"W6", w6}, {"W7", w7}, {"W8", w8}, {"W9", w9},
         {"W10", w10}, {"W11", w11}};
     if (argc != 2) {
-        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W9|W10|W11\n");
+        std::fprintf(stderr, "usage: thread_compare W1|W2|W3|W4|W5|W6|W7|W8|W9|W10|W11\n");
         return 2;
     }
     auto it = workloads.find(argv[1]);
