@@ -11,7 +11,7 @@ packages=(
   libboost-context-dev libboost-fiber-dev libunwind-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  golang-go hyperfine procps gdb python3
+  golang-go hyperfine procps gdb python3 doxygen
 )
 missing=()
 for p in "${packages[@]}"; do
