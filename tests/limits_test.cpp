@@ -41,6 +41,9 @@ TEST(Limits, ExhaustedStackMemoryIsAClearFatalError) {
 }
 
 TEST(Limits, NoDescriptorForTheFirstSocketIsReportedNotFatal) {
+  // UBSan's vptr check needs descriptors of its own: with none left it reports every
+  // polymorphic object (std::thread's state, iostreams) as having an invalid vptr.
+  if (goro::test::kSanitized) GTEST_SKIP() << "the sanitizer runtimes need spare descriptors themselves";
   EXPECT_EXIT(
       {
         rlimit nofile{};

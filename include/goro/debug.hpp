@@ -12,9 +12,9 @@
 // never exits. Both are snapshots taken while goroutines keep running (nothing is
 // stopped): each goroutine's line is read field by field, so one that starts, parks or
 // exits meanwhile may show its old or its new state. "How long" is measured from a
-// coarse per-P clock (a few ms of resolution). Stack traces of parked goroutines are not
-// printed yet (docs/ROADMAP.md). Callable from goroutines and plain threads; before the
-// runtime has started there is nothing to list.
+// coarse per-P clock (a few ms of resolution). Each waiting goroutine's stack trace is
+// included (unwound from a validated copy of its stack). Callable from goroutines and
+// plain threads; before the runtime has started there is nothing to list.
 #pragma once
 
 #include <chrono>

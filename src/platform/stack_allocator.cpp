@@ -2,13 +2,14 @@
 #include "platform/stack_allocator.hpp"
 #include "platform/syscalls.hpp"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 
 namespace goro::detail::platform {
 
@@ -17,12 +18,24 @@ constexpr int kMadvGuardInstall = 102;  // MADV_GUARD_INSTALL, Linux 6.13+
 constexpr std::size_t kStacksPerSlab = 256;
 constexpr std::size_t kMinStack = 16 * 1024;
 
+// vm.max_map_count, or Linux's default when it cannot be read (with plain calls: this
+// runs when the first goroutine starts, possibly with no descriptor to spare, where an
+// ifstream's failed open tripped UBSan inside libstdc++).
 std::size_t read_max_map_count() {
-  std::ifstream f("/proc/sys/vm/max_map_count");
-  std::size_t v = 65530;
-  if (!(f >> v)) v = 65530;
-  return v;
+  constexpr std::size_t kDefault = 65530;
+  int fd = ::open("/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return kDefault;
+  char buf[32];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return kDefault;
+  buf[n] = 0;
+  char* end = nullptr;
+  unsigned long v = std::strtoul(buf, &end, 10);
+  return end == buf ? kDefault : static_cast<std::size_t>(v);
 }
+// Two map entries per mprotect'd guard; leave room for everything else.
+std::size_t budget_for(std::size_t max_map_count) { return max_map_count > 8192 ? (max_map_count - 8192) / 2 : 0; }
 }  // namespace
 
 bool stack::overflow_address(const void* addr, std::size_t page) const noexcept {
@@ -40,8 +53,7 @@ stack_allocator& stack_allocator::instance() {
 stack_allocator::stack_allocator()
     : page_(static_cast<std::size_t>(sysconf(_SC_PAGESIZE))),
       default_size_(256 * 1024),
-      // Two map entries per mprotect'd guard; leave room for everything else.
-      mprotect_budget_(read_max_map_count() > 8192 ? (read_max_map_count() - 8192) / 2 : 0) {}
+      mprotect_budget_(budget_for(read_max_map_count())) {}
 
 void stack_allocator::set_default_size(std::size_t bytes) {
   std::lock_guard lk(mu_);
