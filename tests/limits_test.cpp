@@ -1,8 +1,9 @@
 // Limits (issue 9): when the machine runs out of what the runtime itself needs, the
 // program ends with a clear Go-style message and exit status 2, never a crash:
 //   - stack memory (RLIMIT_AS): "fatal error: out of memory allocating goroutine stack";
-//   - descriptors (RLIMIT_NOFILE) when the first socket would start the poller: the
-//     call reports EMFILE as an exception (goro::net's contract), the process goes on.
+//   - descriptors (RLIMIT_NOFILE): none for a socket is an EMFILE exception (goro::net's
+//     contract) and the process goes on; none for the poller's own epoll instance is
+//     "fatal error: epoll_create1 failed: Too many open files".
 // (A million parked goroutines: stress/spawn_stress_test.cpp. Accept under EMFILE:
 // net_test.cpp.) Each limit is set in a child process only.
 #include <goro/goro.hpp>
@@ -64,6 +65,23 @@ TEST(Limits, NoDescriptorForTheFirstSocketIsReportedNotFatal) {
         std::exit(rc);
       },
       ::testing::ExitedWithCode(0), "");
+}
+
+// One descriptor to spare: the socket gets it, and the poller's own epoll instance then
+// cannot be made. That is the runtime's resource, so it is Go's kind of fatal error.
+TEST(Limits, NoDescriptorForThePollerIsAClearFatalError) {
+  if (goro::test::kSanitized) GTEST_SKIP() << "the sanitizer runtimes need spare descriptors themselves";
+  EXPECT_EXIT(
+      {
+        rlimit nofile{};
+        int lowest_free = open("/dev/null", O_RDONLY);
+        close(lowest_free);
+        nofile.rlim_cur = nofile.rlim_max = static_cast<rlim_t>(lowest_free + 1);
+        setrlimit(RLIMIT_NOFILE, &nofile);
+        goro::run([] { goro::net::listen("tcp", "127.0.0.1:0"); });
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(2), "fatal error: epoll_create1 failed: Too many open files");
 }
 
 }  // namespace
