@@ -3,8 +3,9 @@
 //   - any broken invariant a workload reports (a value lost or received twice, a counter
 //     that does not add up, a wrong error, a call that outlived its 10 s deadline);
 //   - goroutines or descriptors left behind once every workload has returned;
-//   - RSS growing by more than --max-growth (default 5%) after --warmup seconds (runs of
-//     at least 60 s; shorter runs report the figure without judging it).
+//   - RSS growing by more than --max-growth (default 5%) after --warmup seconds (medians
+//     of the first and last quarters, soak_sampler.hpp; runs of at least 60 s; shorter
+//     runs report the figure without judging it).
 //   goro_soak [--seconds N] [--warmup S] [--csv file] [--seed K] [--max-growth F]
 #include <goro/goro.hpp>
 #include <goro/net.hpp>

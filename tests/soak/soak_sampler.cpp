@@ -88,8 +88,12 @@ double rss_growth(const std::vector<sample>& samples, double warmup_s) {
     if (s.t_s >= warmup_s) after.push_back(s.rss_kib);
   if (after.size() < 8) return 0;
   const std::size_t quarter = after.size() / 4;
-  long first = *std::max_element(after.begin(), after.begin() + quarter);
-  long last = *std::max_element(after.end() - quarter, after.end());
+  auto median = [](std::vector<long> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  long first = median({after.begin(), after.begin() + static_cast<long>(quarter)});
+  long last = median({after.end() - static_cast<long>(quarter), after.end()});
   return static_cast<double>(last) / static_cast<double>(first) - 1.0;
 }
 

@@ -33,9 +33,11 @@ sample take_sample(double t_s, const counters& c);
 void write_csv_header(std::FILE* f);
 void write_csv_row(std::FILE* f, const sample& s);
 
-// Growth of RSS after warm-up: the highest RSS of the last quarter of the samples taken
-// after `warmup_s`, over the highest of the first quarter of them (maxima, so a sample
-// taken between rounds does not decide). 0 when there are too few samples.
+// Growth of RSS after warm-up: the median RSS of the last quarter of the samples taken
+// after `warmup_s` over the median of the first quarter of them. Medians: a leak moves
+// them, a moment's peak of live goroutines' stacks does not (a CI run failed at +6.0% on
+// its very last sample, 8.2 -> 8.8 MiB, medians +0.3%; the runs that really grew before
+// the hog-rule fix: +9.9%, +12.6%, +38%). 0 when there are too few samples.
 double rss_growth(const std::vector<sample>& samples, double warmup_s);
 
 }  // namespace soak
