@@ -24,6 +24,7 @@ struct counters {
   std::atomic<std::uint64_t> contexts{0};         // contexts cancelled (directly or by a parent)
   std::atomic<std::uint64_t> echoed{0};           // bytes echoed over loopback and checked
   std::atomic<std::uint64_t> connections{0};      // loopback connections opened and closed
+  std::atomic<std::uint64_t> blocked{0};          // goro::blocking calls completed
 };
 
 inline void add(std::atomic<std::uint64_t>& c, std::uint64_t n) { c.fetch_add(n, std::memory_order_relaxed); }

@@ -57,7 +57,7 @@ options parse(int argc, char** argv) {
 using workload = void (*)(const goro::context&, soak::counters&, std::uint64_t);
 constexpr workload kWorkloads[] = {soak::spawn_churn,     soak::pipelines,     soak::select_timeouts,
                                    soak::contended_mutex, soak::timers_tickers, soak::context_trees,
-                                   soak::echo_traffic};
+                                   soak::echo_traffic,    soak::blocking_calls};
 
 // Waits (up to `grace`) for a figure to come back to its baseline: goroutines that
 // signalled their joins may still be returning.

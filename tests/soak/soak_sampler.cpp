@@ -60,25 +60,26 @@ sample take_sample(double t_s, const counters& c) {
   s.contexts = get(c.contexts);
   s.echoed = get(c.echoed);
   s.connections = get(c.connections);
+  s.blocked = get(c.blocked);
   return s;
 }
 
 void write_csv_header(std::FILE* f) {
   std::fputs(
       "t_s,rss_kib,fds,threads,heap_in_use,heap_free,workers,hog_handoffs,goroutines,stacks_in_use,stacks_pooled,timers,poller_fds,spawned,piped,selected,"
-      "select_timeouts,locked,timer_events,contexts,echoed_bytes,connections\n",
+      "select_timeouts,locked,timer_events,contexts,echoed_bytes,connections,blocking_calls\n",
       f);
 }
 
 void write_csv_row(std::FILE* f, const sample& s) {
-  std::fprintf(f, "%.1f,%ld,%ld,%ld,%zu,%zu,%d,%llu,%zu,%zu,%zu,%zu,%zu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", s.t_s,
+  std::fprintf(f, "%.1f,%ld,%ld,%ld,%zu,%zu,%d,%llu,%zu,%zu,%zu,%zu,%zu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n", s.t_s,
                s.rss_kib, s.fds, s.threads, s.heap_in_use, s.heap_free, s.workers,
                static_cast<unsigned long long>(s.hog_handoffs), s.goroutines, s.stacks_in_use, s.stacks_pooled, s.timers, s.poller_fds,
                static_cast<unsigned long long>(s.spawned), static_cast<unsigned long long>(s.piped),
                static_cast<unsigned long long>(s.selected), static_cast<unsigned long long>(s.select_timeouts),
                static_cast<unsigned long long>(s.locked), static_cast<unsigned long long>(s.timer_events),
                static_cast<unsigned long long>(s.contexts), static_cast<unsigned long long>(s.echoed),
-               static_cast<unsigned long long>(s.connections));
+               static_cast<unsigned long long>(s.connections), static_cast<unsigned long long>(s.blocked));
   std::fflush(f);
 }
 

@@ -22,7 +22,7 @@ struct sample {
   std::uint64_t hog_handoffs = 0;
   std::size_t stacks_in_use = 0, stacks_pooled = 0, timers = 0, poller_fds = 0;
   std::uint64_t spawned = 0, piped = 0, selected = 0, select_timeouts = 0, locked = 0, timer_events = 0,
-                contexts = 0, echoed = 0, connections = 0;
+                contexts = 0, echoed = 0, connections = 0, blocked = 0;
 };
 
 long rss_kib();

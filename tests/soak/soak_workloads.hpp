@@ -19,5 +19,6 @@ void contended_mutex(const goro::context& stop, counters& c, std::uint64_t seed)
 void timers_tickers(const goro::context& stop, counters& c, std::uint64_t seed);  // time
 void context_trees(const goro::context& stop, counters& c, std::uint64_t seed);   // cancel trees
 void echo_traffic(const goro::context& stop, counters& c, std::uint64_t seed);    // loopback
+void blocking_calls(const goro::context& stop, counters& c, std::uint64_t seed);  // goro::blocking
 
 }  // namespace soak
