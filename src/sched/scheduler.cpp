@@ -144,7 +144,8 @@ bool scheduler::hand_off(processor* p) noexcept {
 void enter_blocking() noexcept {
   worker* w = current_worker();
   if (!w || !w->current) return;  // a plain thread blocks only itself anyway
-  if (scheduler::get().hand_off(w->p)) scheduler::get().blocking_handoffs.fetch_add(1, std::memory_order_relaxed);
+  scheduler& s = scheduler::get();
+  if (s.hand_off(w->p)) s.blocking_handoffs.fetch_add(1, std::memory_order_relaxed);
 }
 
 void exit_blocking() noexcept {

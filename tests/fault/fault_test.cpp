@@ -10,13 +10,13 @@
 
 #include <cerrno>
 #include <chrono>
-#include <filesystem>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
 
 #include "platform/fault_injection.hpp"
+#include "support/process_stats.hpp"
 #include "support/waker_thread.hpp"
 
 using namespace std::chrono_literals;
@@ -33,12 +33,6 @@ class Faults : public ::testing::Test {
   void SetUp() override { pf::faults_clear(); }
   void TearDown() override { pf::faults_clear(); }
 };
-
-long open_fds() {
-  long n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-  return n - 1;
-}
 
 // A connected pair over loopback: the accepted side and the dialled side.
 struct conn_pair {
@@ -194,7 +188,7 @@ TEST_F(Faults, AcceptReportsOtherErrorsAndKeepsTheConnection) {
 TEST_F(Faults, RegistrationFailureIsReportedAndLeaksNoDescriptor) {
   goro::run([] {
     net::listen("tcp", "127.0.0.1:0").close();  // the poller's own descriptors exist now
-    const long fds = open_fds();
+    const long fds = goro::test::open_fds();
     pf::faults_force(sys_call::epoll_ctl, ENOMEM, 1);
     try {
       net::listen("tcp", "127.0.0.1:0");
@@ -202,7 +196,7 @@ TEST_F(Faults, RegistrationFailureIsReportedAndLeaksNoDescriptor) {
     } catch (const std::system_error& e) {
       EXPECT_EQ(e.code(), std::errc::not_enough_memory) << e.what();
     }
-    EXPECT_EQ(open_fds(), fds);
+    EXPECT_EQ(goro::test::open_fds(), fds);
     // A connection the poller cannot register is closed and the listener keeps serving.
     auto ln = net::listen("tcp", "127.0.0.1:0");
     net::conn lost = net::dial("tcp", ln.addr());

@@ -1,37 +1,20 @@
 // soak_sampler: see soak_sampler.hpp.
 #include "soak_sampler.hpp"
 
+#include "support/process_stats.hpp"
+
 #include <goro/debug.hpp>
 
 #include <malloc.h>
 
 #include <algorithm>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 namespace soak {
 
-namespace {
-long status_field(const char* name) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  const std::size_t n = std::strlen(name);
-  while (std::getline(f, line))
-    if (line.compare(0, n, name) == 0) return std::stol(line.substr(n));
-  return 0;
-}
-}  // namespace
-
-long rss_kib() { return status_field("VmRSS:"); }
-long thread_count() { return status_field("Threads:"); }
-
-long open_fds() {
-  long n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-  return n - 1;  // the iterator's own descriptor
-}
+long rss_kib() { return goro::test::rss_kib(); }
+long thread_count() { return goro::test::thread_count(); }
+long open_fds() { return goro::test::open_fds(); }
 
 sample take_sample(double t_s, const counters& c) {
   goro::runtime_stats st = goro::stats();

@@ -5,20 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <fstream>
 #include <string>
 
+#include "support/process_stats.hpp"
 #include "support/scale.hpp"
 
 namespace {
 
-long rss_kib() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return 0;
-}
+using goro::test::rss_kib;
 
 TEST(SpawnStress, AMillionSpawnedAndJoined) {
   const std::int64_t n = goro::test::scaled(1'000'000, 100);
