@@ -77,6 +77,96 @@ TEST(Scheduler, IdleWorkersStealQueuedWork) {
   EXPECT_GT(ran_elsewhere.load(), 0);
 }
 
+TEST(StealNote, TheGraceRunsFromTheFirstSightOfOneStint) {
+  // A thief's note of a victim's runnext stint (or queue head): the grace counts from
+  // the first sight of that stint, and a new stint starts it over, even when the same
+  // goroutine is back in runnext (the two sides of a ping-pong take turns there; going
+  // by the goroutine, a thief stole it the moment it came back after 50 us).
+  goro::detail::steal_note note;
+  constexpr std::int64_t grace = 50'000;
+  std::int64_t now = 1'000'000;
+  EXPECT_FALSE(note.waited(7, now, grace));  // first sight: the clock starts
+  now += grace - 1;
+  EXPECT_FALSE(note.waited(7, now, grace));
+  now += 1;
+  EXPECT_TRUE(note.waited(7, now, grace));  // the same stint, a whole grace later
+  now += 10 * grace;
+  EXPECT_FALSE(note.waited(8, now, grace));  // a new stint starts over
+  now += grace / 2;
+  EXPECT_FALSE(note.waited(8, now, grace));
+  now += grace / 2;
+  EXPECT_TRUE(note.waited(8, now, grace));
+  std::int64_t unread = 0;  // 0: waited() reads the clock itself
+  EXPECT_FALSE(note.waited(9, unread, grace));
+  EXPECT_GT(unread, 0);
+}
+
+// A goroutine that spawns one or two others and then runs without parking: what it
+// readied (its runnext, and the runnext that displaced into its queue) waits out the
+// steal grace and is then run by another worker, not left until the spinner parks.
+void expect_readied_work_is_stolen_from_a_busy_p(int spawned) {
+  std::atomic<int> ran_elsewhere{0};
+  goro::run([&] {
+    goro::wait_group wg;
+    wg.add(spawned);
+    auto spinner = std::this_thread::get_id();
+    for (int i = 0; i < spawned; ++i)
+      goro::go([&] {
+        if (std::this_thread::get_id() != spinner) ran_elsewhere.fetch_add(1);
+        wg.done();
+      });
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (ran_elsewhere.load() < spawned && std::chrono::steady_clock::now() < deadline) {
+    }
+    wg.wait();
+  });
+  EXPECT_EQ(ran_elsewhere.load(), spawned);
+}
+
+TEST(Scheduler, ARunnextIsStolenFromABusyPAfterItsGrace) {
+  if (goro::maxprocs() < 2) GTEST_SKIP() << "needs two workers";
+  expect_readied_work_is_stolen_from_a_busy_p(1);
+}
+
+TEST(Scheduler, ALoneQueuedGoroutineIsStolenFromABusyPAfterItsGrace) {
+  if (goro::maxprocs() < 2) GTEST_SKIP() << "needs two workers";
+  expect_readied_work_is_stolen_from_a_busy_p(2);
+}
+
+TEST(Scheduler, GoroutinesThatHandOffToEachOtherAreNotSplitAcrossWorkers) {
+  // W6's shape: two producers on unbuffered channels and a consumer selecting over both.
+  // Every hand-off readies a goroutine into its P's runnext, often displacing another
+  // into the queue; an idle worker that took those at once moved a goroutine to the
+  // other core on 12% of the messages (and ran 2.5x slower per message). Now they wait
+  // out the steal grace, which a P that keeps handing off never lets run out: a steal
+  // is left only for a worker the machine stalls (a loaded host), hence the slack.
+  if (goro::maxprocs() < 2) GTEST_SKIP() << "needs two workers";
+  const long per_producer = goro::test::scaled(20000, 5);
+  std::uint64_t steals = 0;
+  goro::run([&] {
+    goro::chan<long> a = goro::make_chan<long>(), b = goro::make_chan<long>();
+    std::uint64_t before = goro::stats().steals;
+    for (const auto& c : {a, b})
+      goro::go([c, per_producer] {
+        for (long i = 0; i < per_producer; ++i) c.send(i);
+        c.close();
+      });
+    long received = 0;
+    while (a || b) {
+      bool closed = false;
+      auto take = [&](std::optional<long> v) {
+        if (v) ++received;
+        else closed = true;
+      };
+      std::size_t i = goro::select(goro::recv_case(a, take), goro::recv_case(b, take));
+      if (closed) (i == 0 ? a : b) = goro::chan<long>{};
+    }
+    EXPECT_EQ(received, 2 * per_producer);
+    steals = goro::stats().steals - before;
+  });
+  EXPECT_LT(steals, static_cast<std::uint64_t>(2 * per_producer / 50)) << "goroutines moved between workers";
+}
+
 // Polls until goroutine `id` is parked (white-box: reads the scheduler's registry).
 void wait_until_parked(std::uint64_t id) {
   for (;;) {

@@ -18,6 +18,16 @@ namespace goro::detail {
 
 struct worker;
 
+// A thief's note of a victim's queue state (a runnext stint, a run-queue head) and of
+// when a thief first saw it; thieves share it, so the grace runs from the first sight.
+struct steal_note {
+  std::atomic<std::uint32_t> mark{~0u};
+  std::atomic<std::int64_t> since{0};
+  // True once `current` has been seen unchanged for at least grace_ns (now: the
+  // caller's clock reading, taken here on first use).
+  bool waited(std::uint32_t current, std::int64_t& now, std::int64_t grace_ns) noexcept;
+};
+
 struct alignas(64) processor {
   static constexpr int kStackCache = 32;
   static constexpr int kFreeGCache = 64;
@@ -34,9 +44,14 @@ struct alignas(64) processor {
   // Touched by thieves and by idle workers' re-checks: a cache line of its own, apart
   // from the owner's hot fields above.
   alignas(64) std::atomic<goroutine*> runnext{nullptr};
-  // Thieves' note of when they first saw the current runnext (the steal grace).
-  std::atomic<goroutine*> runnext_seen{nullptr};
-  std::atomic<std::int64_t> runnext_seen_since{0};
+  // Goroutines put in runnext so far (owner only): names each stint in runnext, so that a
+  // goroutine that comes back to runnext (the two sides of a ping-pong take turns there)
+  // starts a new grace instead of inheriting the old one's clock.
+  std::atomic<std::uint32_t> runnext_puts{0};
+  // Thieves' notes for the steal grace (scheduler::steal): the runnext stint and the
+  // run-queue head they first saw unchanged, and since when.
+  steal_note runnext_note;
+  steal_note runq_note;
   run_queue runq;
   timer_heap timers;
   std::uint32_t global_check_countdown = 61;
@@ -74,7 +89,10 @@ struct alignas(64) processor {
     if (runnext.load(std::memory_order_relaxed) == nullptr) return nullptr;
     return runnext.exchange(nullptr, std::memory_order_acq_rel);
   }
-  goroutine* put_runnext(goroutine* g) noexcept { return runnext.exchange(g, std::memory_order_seq_cst); }
+  goroutine* put_runnext(goroutine* g) noexcept {
+    runnext_puts.store(runnext_puts.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    return runnext.exchange(g, std::memory_order_seq_cst);
+  }
 
   bool has_work() const noexcept {
     return runnext.load(std::memory_order_seq_cst) != nullptr || !runq.empty();

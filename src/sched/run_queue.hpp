@@ -84,6 +84,10 @@ class run_queue {
     }
   }
 
+  // The head position, for a thief's grace: it advances whenever the owner (or a thief)
+  // takes the goroutine at the head, so an unchanged value means nobody has.
+  std::uint32_t head_mark() const noexcept { return head_.load(std::memory_order_relaxed); }
+
   bool empty() const noexcept {
     return head_.load(std::memory_order_seq_cst) == tail_.load(std::memory_order_seq_cst);
   }

@@ -26,7 +26,7 @@ thread_local worker* tls_worker = nullptr;
 std::mutex start_mu;
 
 constexpr int kStealRounds = 4;
-constexpr std::int64_t kRunnextGraceNs = 50000;
+constexpr std::int64_t kStealGraceNs = 50000;  // see steal()
 // A worker spins up to spin_budget_ns before sleeping: it doubles (up to kSpinMaxNs)
 // each time a spin finds work and halves (down to kSpinMinNs) each time one finds none.
 constexpr std::int64_t kSpinMaxNs = 100000;
@@ -37,6 +37,13 @@ constexpr std::int64_t kSpinPollGapNs = 1000;
 void spin_for_ns(std::int64_t ns) noexcept {
   std::int64_t until = platform::now_ns() + ns;
   while (platform::now_ns() < until) cpu_relax();
+}
+
+// Sleeps up to ns on w's wake word (a poke, which makes w re-read its timers, ends it
+// early); the word is cleared after, and the caller looks at every queue again.
+void nap(worker* w, std::int64_t ns) noexcept {
+  if (w->wake_word.load(std::memory_order_acquire) == 0) platform::futex_wait(&w->wake_word, 0, ns);
+  w->wake_word.store(0, std::memory_order_relaxed);
 }
 }  // namespace
 
@@ -314,32 +321,50 @@ goroutine* scheduler::find_runnable_slow(processor* p, bool tick, bool parking, 
   return pick_local(p);
 }
 
-goroutine* scheduler::steal(worker* w) noexcept {
+bool steal_note::waited(std::uint32_t current, std::int64_t& now, std::int64_t grace_ns) noexcept {
+  if (now == 0) now = platform::now_ns();
+  if (mark.load(std::memory_order_relaxed) != current) {
+    mark.store(current, std::memory_order_relaxed);
+    since.store(now, std::memory_order_relaxed);
+    return false;
+  }
+  return now - since.load(std::memory_order_relaxed) >= grace_ns;
+}
+
+// Work that is about to run where it is must not be stolen: a goroutine just readied by
+// a running one (in runnext) typically runs as soon as the readier parks (ping-pong,
+// pipelines, producer/consumer), and a lone queued one (typically the runnext that such
+// a hand-off displaced) as soon as the owner's current goroutine parks. Taking either at
+// once bounces communicating goroutines between cores on every hand-off (W6 with two
+// workers: 12% of its messages moved a goroutine, at 2.5x the time per message). So a
+// thief takes them only once they have waited the grace period (Go's rule for runnext,
+// whose usleep(3) lasts ~80 us on Linux): a victim that runs them meanwhile changes its
+// runnext stint or its queue head and the clock starts over. A queue of two or more is
+// a backlog: half of it is stolen at once.
+goroutine* scheduler::steal(worker* w, bool& under_grace) noexcept {
   processor* own = w->p;
   int n = nprocs();
+  std::int64_t now = 0;  // read once, when a grace is first checked
   for (int round = 0; round < kStealRounds; ++round) {
     int start = static_cast<int>(w->next_random() % static_cast<std::uint32_t>(n));
     for (int k = 0; k < n; ++k) {
       processor* victim = proc((start + k) % n);
       if (!victim || victim == own) continue;
-      if (goroutine* g = victim->runq.steal_into(own->runq)) {
-        processor::bump(own->steals);
-        return g;
+      std::uint32_t queued = victim->runq.size();
+      if (queued >= 2 || (queued == 1 && victim->runq_note.waited(victim->runq.head_mark(), now, kStealGraceNs))) {
+        if (goroutine* g = victim->runq.steal_into(own->runq)) {
+          processor::bump(own->steals);
+          return g;
+        }
+      } else if (queued == 1) {
+        under_grace = true;
       }
-      // Last round: the victim's runnext too, but only once it has sat there for the
-      // grace period (Go's rule, whose usleep(3) lasts ~80 us on Linux): a goroutine just
-      // readied by a running one is about to run on that P, typically because the readier
-      // is about to park (ping-pong, pipelines, producer/consumer); taking it at once
-      // bounces such pairs between cores on every hand-off. Thieves keep polling the
-      // queues meanwhile; the victim records when its current runnext was first seen.
+      // Last round: the victim's runnext too, under the same grace.
       if (round == kStealRounds - 1) {
         if (goroutine* g = victim->runnext.load(std::memory_order_acquire)) {
-          std::int64_t now = platform::now_ns();
-          if (victim->runnext_seen.load(std::memory_order_relaxed) != g) {
-            victim->runnext_seen.store(g, std::memory_order_relaxed);
-            victim->runnext_seen_since.store(now, std::memory_order_relaxed);
-          } else if (now - victim->runnext_seen_since.load(std::memory_order_relaxed) >= kRunnextGraceNs &&
-                     victim->runnext.compare_exchange_strong(g, nullptr, std::memory_order_acq_rel)) {
+          if (!victim->runnext_note.waited(victim->runnext_puts.load(std::memory_order_relaxed), now, kStealGraceNs)) {
+            under_grace = true;
+          } else if (victim->runnext.compare_exchange_strong(g, nullptr, std::memory_order_acq_rel)) {
             processor::bump(own->steals);
             return g;
           }
@@ -376,14 +401,18 @@ bool scheduler::run_overdue_timers_elsewhere(processor* own) noexcept {
   });
 }
 
-bool scheduler::any_work(processor* own) const noexcept {
-  if (!global_.empty()) return true;
+scheduler::work_seen scheduler::any_work(processor* own) const noexcept {
+  if (!global_.empty()) return work_seen::stealable;
+  work_seen seen = work_seen::none;
   int n = nprocs();
   for (int i = 0; i < n; ++i) {
     processor* p = proc(i);
-    if (p && p->has_work()) return true;
+    if (!p || p == own) continue;
+    if (p->runq.size() >= 2) return work_seen::stealable;
+    if (p->has_work()) seen = work_seen::under_grace;
   }
-  return own->timers.next_deadline() <= platform::now_ns();
+  if (own->has_work() || own->timers.next_deadline() <= platform::now_ns()) return work_seen::stealable;
+  return seen;
 }
 
 void scheduler::stop_spinning(worker* w) noexcept {
@@ -395,7 +424,7 @@ void scheduler::stop_spinning(worker* w) noexcept {
   // that published before is seen here. Waking unconditionally woke a worker that found
   // nothing and slept again on every timer wake-up (futex traffic: 60% of W10's CPU at
   // 2,000 sleepers).
-  if (nspinning_.fetch_sub(1, std::memory_order_seq_cst) == 1 && any_work(w->p)) wakep();
+  if (nspinning_.fetch_sub(1, std::memory_order_seq_cst) == 1 && any_work(w->p) != work_seen::none) wakep();
 }
 
 goroutine* scheduler::find_runnable(worker* w) noexcept {
@@ -428,16 +457,26 @@ goroutine* scheduler::find_runnable(worker* w) noexcept {
       // nothing, and then spinning would only burn the CPU (W10 with 2,000 sleepers:
       // 6x Go's CPU with a fixed 100 us).
       std::int64_t give_up = platform::now_ns() + w->spin_budget_ns;
+      bool under_grace = false;
       do {
-        goroutine* g = steal(w);
+        goroutine* g = steal(w, under_grace);
         if (!g) g = find_runnable_fast(w);
         if (g) {
           w->spin_budget_ns = std::min(kSpinMaxNs, w->spin_budget_ns * 2);
           stop_spinning(w);
           return g;
         }
+        if (under_grace) break;
         spin_for_ns(kSpinPollGapNs);  // poll other Ps' queues gently: they are hot lines
       } while (platform::now_ns() < give_up && p->id < nprocs());
+      if (under_grace) {
+        // The only work in sight waits out its steal grace on a busy P (see steal()):
+        // sleep through the grace, still counted as spinning (so readiers still skip
+        // their wake-ups), then look again, as Go's usleep(3) does. Polling instead kept
+        // the victim's hot lines bouncing: W6 ran at 1.4x its one-worker time per message.
+        nap(w, kStealGraceNs);
+        continue;
+      }
       w->spin_budget_ns = std::max(kSpinMinNs, w->spin_budget_ns / 2);
     }
     go_idle(w);
@@ -466,7 +505,8 @@ void scheduler::go_idle(worker* w) {
   };
   // Re-check after publishing ourselves as idle: a readier that saw no idle worker has
   // published its goroutine before looking.
-  if (any_work(w->p) || w->p->id >= nprocs()) {
+  work_seen seen = any_work(w->p);
+  if (seen == work_seen::stealable || w->p->id >= nprocs()) {
     leave_idle_list();
     wake_sysmon();
     return;
@@ -487,6 +527,9 @@ void scheduler::go_idle(worker* w) {
   // next kTimerGrainNs boundary of the clock at or after the deadline.
   if (deadline != platform::kNever && deadline < platform::kNever - kTimerGrainNs)
     deadline = (deadline + kTimerGrainNs - 1) / kTimerGrainNs * kTimerGrainNs;
+  // Work under its steal grace elsewhere: look again once the grace is over, in case
+  // its P stays busy (its owner then never gets to it).
+  if (seen == work_seen::under_grace) deadline = std::min(deadline, platform::now_ns() + kStealGraceNs);
   w->sleeping.store(true, std::memory_order_seq_cst);
   w->batching_wakeups = true;  // what a blocking poll readies lands here; wake others after
   w->readied_in_batch = 0;

@@ -193,8 +193,13 @@ class scheduler {
   __attribute__((cold, noinline)) goroutine* find_runnable_slow(processor* p, bool tick, bool parking,
                                                                 std::int64_t now_hint) noexcept;
   __attribute__((noinline)) void spill(processor* p, goroutine* g) noexcept;
-  goroutine* steal(worker* w) noexcept;
-  bool any_work(processor* own) const noexcept;
+  // One goroutine taken from another P (or the global queue), or null; under_grace is
+  // set if it passed over work that waits out its steal grace (see steal()).
+  goroutine* steal(worker* w, bool& under_grace) noexcept;
+  // What is runnable anywhere: nothing, only work under another P's steal grace, or
+  // work a thief may take now (global queue, a backlog, own P's work or due timers).
+  enum class work_seen { none, under_grace, stealable };
+  work_seen any_work(processor* own) const noexcept;
   // Fires other Ps' timers that are overdue by more than a slack (their owners are busy).
   bool run_overdue_timers_elsewhere(processor* own) noexcept;
   // Fires every timer of q due at now; true if there was one.
