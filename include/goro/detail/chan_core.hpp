@@ -84,7 +84,11 @@ class wait_queue {
   intrusive_list<chan_waiter> list_;
 };
 
-class chan_core {
+// Two cache lines: the one every operation writes (lock, closed, queues, ring indices),
+// and the one written only when a handle is copied or dropped (the count, beside what
+// never changes after make). With them mixed over two lines, producers and consumers on
+// different cores moved both lines on every operation (W5 4p4c with two workers).
+class alignas(64) chan_core {
  public:
   static chan_core* make(std::size_t capacity, const elem_ops* ops);
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
@@ -104,28 +108,33 @@ class chan_core {
   std::size_t capacity() const noexcept { return capacity_; }
 
   // For select (select.cpp): the lock, and single steps under it.
-  spinlock lock;
   enum class step { done, closed, blocked };
   step try_send_locked(void* value, chan_waiter** wake);
   step try_recv_locked(void* out, chan_waiter** wake);
-  wait_queue sendq, recvq;
+
+  // ---- the hot line ----
+  spinlock lock;
   bool closed = false;
+  wait_queue sendq, recvq;
 
  private:
+  std::size_t count_ = 0;
+  std::size_t recvx_ = 0;
+  std::size_t sendx_ = 0;
+
+  // ---- the cold line ----
+  alignas(64) std::atomic<std::size_t> refs_{1};
+  const std::size_t capacity_;
+  const elem_ops* ops_;
+  unsigned char* buf_;
+
   chan_core(std::size_t capacity, const elem_ops* ops, void* buf) noexcept
       : capacity_(capacity), ops_(ops), buf_(static_cast<unsigned char*>(buf)) {}
   ~chan_core();
   void* slot(std::size_t i) const noexcept { return buf_ + i * ops_->size; }
   static void requeue(wait_queue& q, chan_waiter* w) noexcept;
-
-  std::atomic<std::size_t> refs_{1};
-  const std::size_t capacity_;
-  const elem_ops* ops_;
-  unsigned char* buf_;
-  std::size_t count_ = 0;
-  std::size_t recvx_ = 0;
-  std::size_t sendx_ = 0;
 };
+static_assert(sizeof(chan_core) == 128, "chan_core: one hot and one cold cache line");
 
 // Wakes a waiter taken off a queue (after the lock is released). Copies the waiter
 // first: once woken, its record may be gone.
