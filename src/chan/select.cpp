@@ -93,7 +93,8 @@ std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default
 
   for (;;) {
     // 1. A random poll order; take the first ready case.
-    for (std::size_t i = 0; i < n; ++i) {
+    order[0] = 0;
+    for (std::size_t i = 1; i < n; ++i) {
       // A uniform index in [0, i] by multiply-shift (Lemire), not a division.
       std::size_t j = static_cast<std::size_t>(((next_random() >> 32) * (i + 1)) >> 32);
       order[i] = order[j];
@@ -145,12 +146,23 @@ std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default
     }
     park_waiter(self, wait_reason::select, &unlock_all_commit, &locks);
 
-    // 3. Withdraw the other cases' waiters.
+    // 3. Withdraw the other cases' waiters, under the locks of their channels only: the
+    // operation that fired took the winner's waiter off its queue already. (A stale
+    // waiter may be dropped from its queue by another operation at any time, under its
+    // channel's lock, hence the locks for the rest.)
     std::size_t chosen = state.done.load(std::memory_order_acquire) - 1;
-    locks.lock_all();
+    small_array<chan_core*> others(ncores);
+    lock_set others_locks{others.begin(), 0};
+    for (std::size_t k = 0; k < ncores; ++k)
+      for (std::size_t i = 0; i < n; ++i)
+        if (i != chosen && cases[i].core == cores[k]) {
+          others[others_locks.n++] = cores[k];  // still in address order
+          break;
+        }
+    others_locks.lock_all();
     for (std::size_t i = 0; i < n; ++i)
-      if (cases[i].core) (cases[i].is_send ? cases[i].core->sendq : cases[i].core->recvq).remove(&waiters[i]);
-    locks.unlock_all();
+      if (i != chosen && cases[i].core) (cases[i].is_send ? cases[i].core->sendq : cases[i].core->recvq).remove(&waiters[i]);
+    others_locks.unlock_all();
     chan_waiter& won = waiters[chosen];
     switch (won.result) {
       case chan_waiter::outcome::completed:
