@@ -66,19 +66,26 @@ void write_csv_row(std::FILE* f, const sample& s) {
   std::fflush(f);
 }
 
-double rss_growth(const std::vector<sample>& samples, double warmup_s) {
-  std::vector<long> after;
+growth memory_growth(const std::vector<sample>& samples, double warmup_s) {
+  std::vector<long> rss, threads;
   for (const sample& s : samples)
-    if (s.t_s >= warmup_s) after.push_back(s.rss_kib);
-  if (after.size() < 8) return 0;
-  const std::size_t quarter = after.size() / 4;
+    if (s.t_s >= warmup_s) {
+      rss.push_back(s.rss_kib);
+      threads.push_back(s.threads);
+    }
+  if (rss.size() < 8) return {};
+  const long quarter = static_cast<long>(rss.size() / 4);
   auto median = [](std::vector<long> v) {
-    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
     return v[v.size() / 2];
   };
-  long first = median({after.begin(), after.begin() + static_cast<long>(quarter)});
-  long last = median({after.end() - static_cast<long>(quarter), after.end()});
-  return static_cast<double>(last) / static_cast<double>(first) - 1.0;
+  auto first = [&](const std::vector<long>& v) { return median({v.begin(), v.begin() + quarter}); };
+  auto last = [&](const std::vector<long>& v) { return median({v.end() - quarter, v.end()}); };
+  growth g;
+  g.threads = last(threads) - first(threads);
+  long added_kib = last(rss) - first(rss) - kThreadKiB * std::max(0L, g.threads);
+  g.rss = static_cast<double>(added_kib) / static_cast<double>(first(rss));
+  return g;
 }
 
 }  // namespace soak

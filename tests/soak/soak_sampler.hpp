@@ -33,11 +33,24 @@ sample take_sample(double t_s, const counters& c);
 void write_csv_header(std::FILE* f);
 void write_csv_row(std::FILE* f, const sample& s);
 
-// Growth of RSS after warm-up: the median RSS of the last quarter of the samples taken
-// after `warmup_s` over the median of the first quarter of them. Medians: a leak moves
-// them, a moment's peak of live goroutines' stacks does not (a CI run failed at +6.0% on
-// its very last sample, 8.2 -> 8.8 MiB, medians +0.3%; the runs that really grew before
-// the hog-rule fix: +9.9%, +12.6%, +38%). 0 when there are too few samples.
-double rss_growth(const std::vector<sample>& samples, double warmup_s);
+// Growth after warm-up: medians of the last quarter of the samples taken after
+// `warmup_s` against those of the first quarter. Medians: a leak moves them, a moment's
+// peak of live goroutines' stacks does not (a CI run failed at +6.0% on its very last
+// sample, 8.2 -> 8.8 MiB, medians +0.3%; the runs that really grew before the hog-rule
+// fix: +9.9%, +12.6%, +38%).
+//   threads: OS threads added (the runtime keeps a spare worker thread for each slot a
+//            hand-off ever needed at once: a bounded pool, reused, not a leak);
+//   rss:     RSS growth as a fraction of the first quarter's, less kThreadKiB for each
+//            thread added (what a thread keeps resident here: its malloc arena and
+//            stack pages, 570-680 KiB measured from runs that added two; without this a
+//            late third blocking call at once, which starts a spare, failed runs of both
+//            this session's start and end at +10-11%).
+// Both 0 when there are too few samples.
+struct growth {
+  double rss = 0;
+  long threads = 0;
+};
+inline constexpr long kThreadKiB = 640;
+growth memory_growth(const std::vector<sample>& samples, double warmup_s);
 
 }  // namespace soak
