@@ -149,6 +149,44 @@ TEST_F(Fatal, StackOverflowOfASmallCustomStackIsReported) {
               ::testing::ExitedWithCode(2), "fatal error: goroutine [0-9]+ stack overflow");
 }
 
+TEST_F(Fatal, NoDeadlockWhileAPlainThreadIsOnItsWayToItsFirstGoroCall) {
+  // A goroutine starts a plain thread that feeds it a channel and blocks on the channel
+  // at once. The thread counts as a possible waker only from its first goro call
+  // (settled detail 16), which comes after its start-up: a few ms here (the sleep stands
+  // for a slow start; nothing waits on it). Reported as a deadlock before the check's
+  // grace, on every run with the sleep and on 10 of 40 without it.
+  EXPECT_EXIT(
+      {
+        int got = 0;
+        goro::run([&] {
+          goro::chan<int> c = goro::make_chan<int>();
+          std::thread feeder([c] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            c.send(7);
+          });
+          got = c.recv().value_or(0);
+          feeder.join();
+        });
+        std::exit(got == 7 ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST_F(Fatal, ADeadlockWithAPlainThreadThatBlockedTooIsStillReported) {
+  // The late thread's first goro call is a receive that nobody will ever send to: once
+  // it blocks, the deadlock holds through the grace and is reported.
+  EXPECT_EXIT(goro::run([] {
+                goro::chan<int> c = goro::make_chan<int>();
+                std::thread late([c] {
+                  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                  (void)c.recv();
+                });
+                late.detach();
+                (void)c.recv();
+              }),
+              ::testing::ExitedWithCode(2), "fatal error: all goroutines are asleep - deadlock!");
+}
+
 }  // namespace
 
 

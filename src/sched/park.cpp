@@ -14,7 +14,10 @@ struct plain_registration {
   thread_parker parker;
   bool counted = !tls_runtime_thread;
   plain_registration() {
-    if (counted) scheduler::get().active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
+    if (!counted) return;
+    scheduler& s = scheduler::get();
+    s.active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
+    s.plain_threads_seen.fetch_add(1, std::memory_order_seq_cst);
   }
   ~plain_registration() {
     if (!counted) return;
@@ -35,13 +38,12 @@ void note_plain_thread() noexcept {
   if (!current_worker()) plain_thread_parker();
 }
 
-void plain_thread_blocks() noexcept {
+bool plain_thread_blocks() noexcept {
   scheduler& s = scheduler::get();
   // The last possible waker blocks while every worker is already idle: nobody else will
   // run the deadlock check, so this thread does (workers check when they go idle; the
   // seq_cst count and idle flags make sure one of the two sides sees the other).
-  if (s.active_plain_threads.fetch_sub(1, std::memory_order_seq_cst) == 1 && s.all_workers_parked())
-    check_deadlock(s);
+  return s.active_plain_threads.fetch_sub(1, std::memory_order_seq_cst) == 1 && s.all_workers_parked();
 }
 
 void plain_thread_unblocked() noexcept {
@@ -66,11 +68,14 @@ void park_waiter(waiter& w, wait_reason reason, bool (*commit)(void*), void* arg
     park_on(w.on, reason, commit, arg);
     return;
   }
-  plain_thread_blocks();
+  bool check = plain_thread_blocks();
   if (commit && !commit(arg)) {
     plain_thread_unblocked();
     return;
   }
+  // After the commit: the wait queue's lock is released, so a thread that the check's
+  // grace waits for can get at the queue (a wake meanwhile only makes park return).
+  if (check) check_deadlock(scheduler::get());
   w.thread->park();
 }
 

@@ -10,7 +10,10 @@ namespace goro::detail {
 // Registers the calling plain thread (once) and returns its parker.
 thread_parker& plain_thread_parker();
 // The calling plain thread blocks / a waker is about to unblock such a thread.
-void plain_thread_blocks() noexcept;
+// plain_thread_blocks returns true if this was the last possible waker while every
+// worker is idle: the caller then runs the deadlock check, once it holds no lock (after
+// its park's commit), since the check may wait out a grace.
+bool plain_thread_blocks() noexcept;
 void plain_thread_unblocked() noexcept;
 // Marks the calling thread as one of the runtime's own (sysmon): it fires timers that
 // wake goroutines or threads, or spawn goroutines, but it is never counted as a plain

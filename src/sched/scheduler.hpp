@@ -163,6 +163,7 @@ class scheduler {
 
   // Deadlock accounting (see deadlock.cpp).
   std::atomic<int> active_plain_threads{0};  // plain threads that may still wake someone
+  std::atomic<std::uint64_t> plain_threads_seen{0};  // plain threads ever counted
   std::atomic<int> mains_outstanding{0};     // run() mains not yet returned
   std::atomic<std::int64_t> created_off_worker{0};  // spawned from plain threads
 
@@ -255,7 +256,6 @@ class scheduler {
   std::atomic<goroutine*> all_{nullptr};
   std::atomic<std::uint64_t> next_id_{1};
 
-  friend void check_deadlock(scheduler&);
 };
 
 void check_deadlock(scheduler& s);
