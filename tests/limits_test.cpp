@@ -9,6 +9,8 @@
 #include <goro/goro.hpp>
 #include <goro/net.hpp>
 #include <gtest/gtest.h>
+#include <chrono>
+#include <atomic>
 
 #include <sys/resource.h>
 #include <fcntl.h>
@@ -39,6 +41,47 @@ TEST(Limits, ExhaustedStackMemoryIsAClearFatalError) {
                 for (;;) goro::go([never] { never.recv(); });  // parks; each keeps its stack
               }),
               ::testing::ExitedWithCode(2), "fatal error: out of memory allocating goroutine stack");
+}
+
+TEST(Limits, AHandOffThatCannotStartAThreadLeavesTheHogWhereItIs) {
+  // sysmon hands the slot of a hog (here main, computing for 50 ms on the only worker
+  // while another goroutine waits) to a new worker thread. With the address space too
+  // small for a thread's stack, that thread cannot start: the hand-off must give up and
+  // the program go on (the waiting goroutine runs once main parks). Before, the failure
+  // escaped a noexcept path: std::terminate.
+  if (goro::test::kSanitized) GTEST_SKIP() << "the sanitizers reserve terabytes of shadow: no RLIMIT_AS";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        goro::set_maxprocs(1);
+        int rc = goro::run([] {
+          rlimit as{};
+          getrlimit(RLIMIT_AS, &as);
+          long vm_kib = 0;
+          {
+            std::FILE* f = std::fopen("/proc/self/statm", "r");
+            long pages = 0;
+            if (f && std::fscanf(f, "%ld", &pages) == 1) vm_kib = pages * 4;
+            if (f) std::fclose(f);
+          }
+          as.rlim_cur = static_cast<rlim_t>(vm_kib + 4 * 1024) * 1024;  // < a thread's 8 MiB stack
+          setrlimit(RLIMIT_AS, &as);
+          std::atomic<bool> ran{false};
+          goro::wait_group wg;
+          wg.add(1);
+          goro::go([&] {
+            ran = true;
+            wg.done();
+          });
+          auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+          while (std::chrono::steady_clock::now() < until) {
+          }
+          wg.wait();
+          return ran.load() ? 0 : 1;
+        });
+        std::exit(rc);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 TEST(Limits, NoDescriptorForTheFirstSocketIsReportedNotFatal) {

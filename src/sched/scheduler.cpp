@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <memory>
 #include <thread>
 
 #include "goro/blocking.hpp"
@@ -84,6 +85,7 @@ scheduler::scheduler() {
 
 void scheduler::start_worker(int i) {
   processor* p = new_pair(i);
+  if (!p) fatal("cannot start a worker thread");
   allp_[i].store(p, std::memory_order_release);
   started_.store(i + 1, std::memory_order_release);
 }
@@ -91,23 +93,41 @@ void scheduler::start_worker(int i) {
 processor* scheduler::new_pair(int slot) {
   int k = npairs_.load(std::memory_order_relaxed);  // callers hold procs_mu_ (or start_mu)
   if (k >= kMaxPairs) return nullptr;
-  auto* p = new processor();
+  // Out of memory or threads (RLIMIT_AS, RLIMIT_NPROC): no pair, and the caller goes on
+  // without it (a hand-off leaves the hog where it is) instead of terminating in a
+  // noexcept path. The thread starts before the pair is published (readers walk the
+  // pairs, and all_workers_parked counts them) and waits for that at its start gate.
+  std::unique_ptr<processor> p;
+  std::unique_ptr<worker> w;
+  std::thread t;
+  try {
+    p = std::make_unique<processor>();
+    w = std::make_unique<worker>();
+    worker* wp = w.get();
+    t = std::thread([this, wp] {
+      while (wp->start_gate.load(std::memory_order_acquire) == 0) platform::futex_wait(&wp->start_gate, 0);
+      worker_main(wp);
+    });
+  } catch (const std::exception&) {
+    return nullptr;
+  }
   p->id.store(slot, std::memory_order_relaxed);
-  auto* w = new worker();
   w->id = k;
-  w->p = p;
-  p->owner = w;
+  w->p = p.get();
+  p->owner = w.get();
   w->rng = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(k + 1);
-  pairs_[k].store(p, std::memory_order_release);
+  pairs_[k].store(p.get(), std::memory_order_release);
   npairs_.store(k + 1, std::memory_order_seq_cst);
-  std::thread t([this, w] { worker_main(w); });
+  worker* wp = w.release();
+  wp->start_gate.store(1, std::memory_order_release);
+  platform::futex_wake(&wp->start_gate);
   clockid_t cpu;
   if (pthread_getcpuclockid(t.native_handle(), &cpu) == 0) {
-    w->cpu_clock = cpu;
-    w->cpu_clock_set.store(true, std::memory_order_release);
+    wp->cpu_clock = cpu;
+    wp->cpu_clock_set.store(true, std::memory_order_release);
   }
   t.detach();
-  return p;
+  return p.release();
 }
 
 bool scheduler::hand_over(processor* p) noexcept {

@@ -43,6 +43,7 @@ struct worker {
   std::atomic<bool> sleeping{false};  // in go_idle's futex wait (it wakes for its own timers)
   std::atomic<bool> in_poll{false};   // in go_idle's blocking poll (woken by poller::break_poll)
   std::atomic<std::uint32_t> wake_word{0};
+  std::atomic<std::uint32_t> start_gate{0};  // 1 once the pair is published (new_pair)
   std::uint64_t rng = 0;       // steal order
   void* altstack = nullptr;    // signal stack for stack-overflow reports
   void* trace_ring = nullptr;  // this worker's GORO_TRACE events (debug/trace.cpp)
