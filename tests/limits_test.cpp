@@ -22,21 +22,25 @@
 
 namespace {
 
+// Sets RLIMIT_AS to the process's address space as it is now plus headroom_kib.
+void limit_address_space_to_current_plus(long headroom_kib) {
+  rlimit as{};
+  getrlimit(RLIMIT_AS, &as);
+  long vm_kib = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    long pages = 0;
+    if (std::fscanf(f, "%ld", &pages) == 1) vm_kib = pages * 4;
+    std::fclose(f);
+  }
+  as.rlim_cur = static_cast<rlim_t>(vm_kib + headroom_kib) * 1024;
+  setrlimit(RLIMIT_AS, &as);
+}
+
 TEST(Limits, ExhaustedStackMemoryIsAClearFatalError) {
   if (goro::test::kSanitized) GTEST_SKIP() << "the sanitizers reserve terabytes of shadow: no RLIMIT_AS";
   EXPECT_EXIT(goro::run([] {
                 // Room for the runtime as it is plus 256 MiB: about a thousand 256 KiB stacks.
-                rlimit as{};
-                getrlimit(RLIMIT_AS, &as);
-                long vm_kib = 0;
-                {
-                  std::FILE* f = std::fopen("/proc/self/statm", "r");
-                  long pages = 0;
-                  if (f && std::fscanf(f, "%ld", &pages) == 1) vm_kib = pages * 4;
-                  if (f) std::fclose(f);
-                }
-                as.rlim_cur = static_cast<rlim_t>(vm_kib + 256 * 1024) * 1024;
-                setrlimit(RLIMIT_AS, &as);
+                limit_address_space_to_current_plus(256 * 1024);
                 auto never = goro::make_chan<int>();
                 for (;;) goro::go([never] { never.recv(); });  // parks; each keeps its stack
               }),
@@ -55,17 +59,7 @@ TEST(Limits, AHandOffThatCannotStartAThreadLeavesTheHogWhereItIs) {
       {
         goro::set_maxprocs(1);
         int rc = goro::run([] {
-          rlimit as{};
-          getrlimit(RLIMIT_AS, &as);
-          long vm_kib = 0;
-          {
-            std::FILE* f = std::fopen("/proc/self/statm", "r");
-            long pages = 0;
-            if (f && std::fscanf(f, "%ld", &pages) == 1) vm_kib = pages * 4;
-            if (f) std::fclose(f);
-          }
-          as.rlim_cur = static_cast<rlim_t>(vm_kib + 4 * 1024) * 1024;  // < a thread's 8 MiB stack
-          setrlimit(RLIMIT_AS, &as);
+          limit_address_space_to_current_plus(4 * 1024);  // less than a thread's 8 MiB stack
           std::atomic<bool> ran{false};
           goro::wait_group wg;
           wg.add(1);
