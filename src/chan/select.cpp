@@ -61,11 +61,14 @@ void sort_small(chan_core** a, std::size_t n) noexcept {
 struct lock_set {
   chan_core** cores;
   std::size_t n;
-  void lock_all() noexcept {
-    for (std::size_t i = 0; i < n; ++i) cores[i]->lock.lock();
+  // Every lock but skip's (null: all of them).
+  void lock_all(const chan_core* skip = nullptr) noexcept {
+    for (std::size_t i = 0; i < n; ++i)
+      if (cores[i] != skip) cores[i]->lock.lock();
   }
-  void unlock_all() noexcept {
-    for (std::size_t i = n; i-- > 0;) cores[i]->lock.unlock();
+  void unlock_all(const chan_core* skip = nullptr) noexcept {
+    for (std::size_t i = n; i-- > 0;)
+      if (cores[i] != skip) cores[i]->lock.unlock();
   }
 };
 
@@ -151,18 +154,13 @@ std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default
     // waiter may be dropped from its queue by another operation at any time, under its
     // channel's lock, hence the locks for the rest.)
     std::size_t chosen = state.done.load(std::memory_order_acquire) - 1;
-    small_array<chan_core*> others(ncores);
-    lock_set others_locks{others.begin(), 0};
-    for (std::size_t k = 0; k < ncores; ++k)
-      for (std::size_t i = 0; i < n; ++i)
-        if (i != chosen && cases[i].core == cores[k]) {
-          others[others_locks.n++] = cores[k];  // still in address order
-          break;
-        }
-    others_locks.lock_all();
+    const chan_core* skip = cases[chosen].core;  // unless another case waits on it too
+    for (std::size_t i = 0; i < n && skip; ++i)
+      if (i != chosen && cases[i].core == skip) skip = nullptr;
+    locks.lock_all(skip);
     for (std::size_t i = 0; i < n; ++i)
       if (i != chosen && cases[i].core) (cases[i].is_send ? cases[i].core->sendq : cases[i].core->recvq).remove(&waiters[i]);
-    others_locks.unlock_all();
+    locks.unlock_all(skip);
     chan_waiter& won = waiters[chosen];
     switch (won.result) {
       case chan_waiter::outcome::completed:

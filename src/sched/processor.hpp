@@ -94,6 +94,11 @@ struct alignas(64) processor {
     return runnext.exchange(g, std::memory_order_seq_cst);
   }
 
+  // Two or more queued: a backlog, which thieves split at once (scheduler::steal); a
+  // lone one waits out the steal grace.
+  static constexpr std::uint32_t kBacklog = 2;
+  bool has_backlog() const noexcept { return runq.size() >= kBacklog; }
+
   bool has_work() const noexcept {
     return runnext.load(std::memory_order_seq_cst) != nullptr || !runq.empty();
   }

@@ -97,37 +97,37 @@ processor* scheduler::new_pair(int slot) {
   // without it (a hand-off leaves the hog where it is) instead of terminating in a
   // noexcept path. The thread starts before the pair is published (readers walk the
   // pairs, and all_workers_parked counts them) and waits for that at its start gate.
-  std::unique_ptr<processor> p;
-  std::unique_ptr<worker> w;
+  std::unique_ptr<processor> owned_p;
+  std::unique_ptr<worker> owned_w;
   std::thread t;
   try {
-    p = std::make_unique<processor>();
-    w = std::make_unique<worker>();
-    worker* wp = w.get();
-    t = std::thread([this, wp] {
-      while (wp->start_gate.load(std::memory_order_acquire) == 0) platform::futex_wait(&wp->start_gate, 0);
-      worker_main(wp);
+    owned_p = std::make_unique<processor>();
+    owned_w = std::make_unique<worker>();
+    t = std::thread([this, w = owned_w.get()] {
+      while (w->start_gate.load(std::memory_order_acquire) == 0) platform::futex_wait(&w->start_gate, 0);
+      worker_main(w);
     });
   } catch (const std::exception&) {
     return nullptr;
   }
+  processor* p = owned_p.release();
+  worker* w = owned_w.release();
   p->id.store(slot, std::memory_order_relaxed);
   w->id = k;
-  w->p = p.get();
-  p->owner = w.get();
+  w->p = p;
+  p->owner = w;
   w->rng = 0x9E3779B97F4A7C15ULL * static_cast<std::uint64_t>(k + 1);
-  pairs_[k].store(p.get(), std::memory_order_release);
+  pairs_[k].store(p, std::memory_order_release);
   npairs_.store(k + 1, std::memory_order_seq_cst);
-  worker* wp = w.release();
-  wp->start_gate.store(1, std::memory_order_release);
-  platform::futex_wake(&wp->start_gate);
+  w->start_gate.store(1, std::memory_order_release);
+  platform::futex_wake(&w->start_gate);
   clockid_t cpu;
   if (pthread_getcpuclockid(t.native_handle(), &cpu) == 0) {
-    wp->cpu_clock = cpu;
-    wp->cpu_clock_set.store(true, std::memory_order_release);
+    w->cpu_clock = cpu;
+    w->cpu_clock_set.store(true, std::memory_order_release);
   }
   t.detach();
-  return p.release();
+  return p;
 }
 
 bool scheduler::hand_over(processor* p) noexcept {
@@ -370,13 +370,14 @@ goroutine* scheduler::steal(worker* w, bool& under_grace) noexcept {
     for (int k = 0; k < n; ++k) {
       processor* victim = proc((start + k) % n);
       if (!victim || victim == own) continue;
-      std::uint32_t queued = victim->runq.size();
-      if (queued >= 2 || (queued == 1 && victim->runq_note.waited(victim->runq.head_mark(), now, kStealGraceNs))) {
+      const std::uint32_t queued = victim->runq.size();
+      if (queued >= processor::kBacklog ||
+          (queued > 0 && victim->runq_note.waited(victim->runq.head_mark(), now, kStealGraceNs))) {
         if (goroutine* g = victim->runq.steal_into(own->runq)) {
           processor::bump(own->steals);
           return g;
         }
-      } else if (queued == 1) {
+      } else if (queued > 0) {
         under_grace = true;
       }
       // Last round: the victim's runnext too, under the same grace.
@@ -428,7 +429,7 @@ scheduler::work_seen scheduler::any_work(processor* own) const noexcept {
   for (int i = 0; i < n; ++i) {
     processor* p = proc(i);
     if (!p || p == own) continue;
-    if (p->runq.size() >= 2) return work_seen::stealable;
+    if (p->has_backlog()) return work_seen::stealable;
     if (p->has_work()) seen = work_seen::under_grace;
   }
   if (own->has_work() || own->timers.next_deadline() <= platform::now_ns()) return work_seen::stealable;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "soak_sampler.hpp"
+#include "support/process_stats.hpp"
 #include "soak_workloads.hpp"
 
 using namespace std::chrono_literals;
@@ -83,7 +84,7 @@ int soak_main(const options& o, std::FILE* csv) {
   // one before the baseline so they are not counted as a leak.
   goro::net::listen("tcp", "127.0.0.1:0").close();
   const long goroutines0 = static_cast<long>(goro::num_goroutines());
-  const long fds0 = soak::open_fds();
+  const long fds0 = goro::test::open_fds();
 
   soak::counters counters;
   auto [stop, cancel] = goro::with_cancel(goro::background());
@@ -124,7 +125,7 @@ int soak_main(const options& o, std::FILE* csv) {
     goro::dump(std::cout);
     verdict = 1;
   }
-  long fds = settle(soak::open_fds, fds0, 5s);
+  long fds = settle(goro::test::open_fds, fds0, 5s);
   if (fds != fds0) {
     std::printf("soak: FAIL %ld descriptors left open (%ld at start)\n", fds - fds0, fds0);
     verdict = 1;

@@ -12,18 +12,14 @@
 
 namespace soak {
 
-long rss_kib() { return goro::test::rss_kib(); }
-long thread_count() { return goro::test::thread_count(); }
-long open_fds() { return goro::test::open_fds(); }
-
 sample take_sample(double t_s, const counters& c) {
   goro::runtime_stats st = goro::stats();
   auto get = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
   sample s;
   s.t_s = t_s;
-  s.rss_kib = rss_kib();
-  s.fds = open_fds();
-  s.threads = thread_count();
+  s.rss_kib = goro::test::rss_kib();
+  s.fds = goro::test::open_fds();
+  s.threads = goro::test::thread_count();
   struct mallinfo2 mi = mallinfo2();
   s.heap_in_use = mi.uordblks + mi.hblkhd;
   s.heap_free = mi.fordblks;

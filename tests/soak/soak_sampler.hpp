@@ -25,9 +25,6 @@ struct sample {
                 contexts = 0, echoed = 0, connections = 0, blocked = 0;
 };
 
-long rss_kib();
-long thread_count();
-long open_fds();
 sample take_sample(double t_s, const counters& c);
 
 void write_csv_header(std::FILE* f);
