@@ -54,8 +54,10 @@ poller::poller() {
   if (epfd_ < 0) fatal_errno("epoll_create1 failed", errno);
   eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (eventfd_ < 0) fatal_errno("eventfd failed", errno);
+  // Level-triggered, unlike every socket: a pending wake-up stays visible to every poll
+  // until a blocking poll drains it (see poll()).
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLET;
+  ev.events = EPOLLIN;
   ev.data.u64 = 0;  // the wake-up descriptor; no poll_desc is at address 0
   if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) < 0) fatal_errno("epoll_ctl(eventfd) failed", errno);
   last_poll_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
@@ -261,6 +263,11 @@ int poller::poll(std::int64_t timeout_ns) noexcept {
   for (int i = 0; i < n; ++i) {
     std::uint64_t data = events[i].data.u64;
     if (data == 0) {
+      // Only a poll that could have blocked consumes a wake-up (Go's netpoll): it is
+      // meant for the worker blocked in epoll_wait, and a busy worker's or sysmon's
+      // non-blocking poll that drained it would leave that worker asleep while the
+      // scheduler counts it as spinning.
+      if (timeout_ns == 0) continue;
       std::uint64_t count;
       while (::read(eventfd_, &count, sizeof count) > 0) {
       }

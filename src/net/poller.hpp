@@ -51,7 +51,9 @@ class poller {
   // Waits up to timeout_ns (< 0: forever, 0: not at all) for events and wakes their
   // waiters. Returns how many waiters it woke.
   int poll(std::int64_t timeout_ns) noexcept;
-  // Makes a poll blocked in another thread return soon.
+  // Makes a poll blocked in another thread return soon (or the next blocking poll, if
+  // none is blocked now). The wake-up is kept until a blocking poll consumes it:
+  // non-blocking polls see it but leave it, so they can never swallow it.
   void break_poll() noexcept;
 
   // Goroutines and threads parked in wait() (the deadlock check and the idle workers
