@@ -23,6 +23,7 @@
 #include "debug/stack_trace.hpp"
 #include "net/poller.hpp"
 #include "sched/fatal.hpp"
+#include "sched/plain_thread.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/signals.hpp"
 
@@ -128,6 +129,7 @@ sem_t quit_sem;
 void on_quit(int) { sem_post(&quit_sem); }
 
 void dumper_main() {
+  runtime_thread_scope runtime_thread;
   while (sem_wait(&quit_sem) != 0) {
   }
   std::fputs("SIGQUIT: quit\n\n", stderr);

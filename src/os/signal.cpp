@@ -74,7 +74,7 @@ void unblock_watched(std::uint64_t& unblocked) {
 }
 
 void deliver_loop() {
-  detail::mark_runtime_thread();
+  detail::runtime_thread_scope runtime_thread;
   std::uint64_t unblocked = 0;
   for (;;) {
     unblock_watched(unblocked);

@@ -51,11 +51,18 @@ std::optional<std::size_t> parse_size(std::string_view s) {
   return v * mult;
 }
 
+std::optional<deadlock_action> parse_deadlock_action(std::string_view s) {
+  if (s == "fatal") return deadlock_action::fatal;
+  if (s == "warn") return deadlock_action::warn;
+  if (s == "off") return deadlock_action::off;
+  return std::nullopt;
+}
+
 void preset_maxprocs(int n) { preset.store(n, std::memory_order_relaxed); }
 
 const runtime_config& config() {
   static const runtime_config cfg = [] {
-    runtime_config c{default_maxprocs(), 256 * 1024};
+    runtime_config c{default_maxprocs(), 256 * 1024, deadlock_action::fatal};
     if (const char* v = env("GORO_MAXPROCS")) {
       if (auto n = parse_maxprocs(v)) c.maxprocs = *n;
       else std::fprintf(stderr, "goro: ignoring GORO_MAXPROCS=%s (want a positive integer)\n", v);
@@ -63,6 +70,10 @@ const runtime_config& config() {
     if (const char* v = env("GORO_STACK_SIZE")) {
       if (auto n = parse_size(v)) c.stack_size = *n;
       else std::fprintf(stderr, "goro: ignoring GORO_STACK_SIZE=%s (want bytes, e.g. 512K or 1M)\n", v);
+    }
+    if (const char* v = env("GORO_DEADLOCK")) {
+      if (auto a = parse_deadlock_action(v)) c.on_deadlock = *a;
+      else std::fprintf(stderr, "goro: ignoring GORO_DEADLOCK=%s (want fatal, warn or off)\n", v);
     }
     return c;
   }();

@@ -1,32 +1,75 @@
-// The deadlock check (Go's checkdead): called by the last worker to go idle, and by the
-// last active plain thread when it blocks while every worker is idle. It fires
-// when a run() main is still outstanding and nothing can ever make progress again: every
-// worker idle with nothing queued, no pending timer on any P, no goroutine or thread waiting for I/O, no signal watched, and no plain thread that
-// could still wake a goroutine (settled detail 16: a plain thread counts from its first
-// goro call until it exits, except while it is itself blocked in goro). Then every
-// goroutine is printed and the process exits with status 2, as Go does, once the state has
-// held for a grace (below).
+// The deadlock check (Go's checkdead). The last worker to go idle and the last active
+// plain thread to block (while every worker is idle) call check_deadlock, which only
+// notes a suspicion and wakes sysmon; sysmon confirms it in watch_deadlock, so no worker
+// or thread ever waits out the grace, and a suspicion that could not be confirmed yet
+// (a foreign thread about) is looked at again later. A library must
+// never kill a healthy host program on a guess (settled detail 16), so it fires only
+// when it is certain that nothing can ever make progress again: a run() main is still
+// outstanding, every worker is idle with nothing queued, no P has a pending timer, no
+// goroutine or thread waits for I/O, no signal is watched, every registered plain
+// thread is blocked in goro, the state has held through a grace (below), and a census
+// of the process's OS threads finds none but the runtime's own and those blocked plain
+// threads. Any other thread (one that has not called goro yet or only took fast paths,
+// one asleep, one blocked in a std::mutex or a foreign library) may still wake a
+// goroutine: no report. Then, as GORO_DEADLOCK says: every goroutine is printed and the
+// process exits with status 2, as Go does (fatal, the default); the report is printed
+// once and the program runs on (warn); or nothing (off).
+#include <dirent.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
+#include <algorithm>
 
 #include "goro/signal.hpp"
 #include "net/poller.hpp"
 #include "platform/clock.hpp"
+#include "sched/config.hpp"
 #include "sched/fatal.hpp"
+#include "sched/plain_thread.hpp"
 #include "sched/scheduler.hpp"
 
 namespace goro::detail {
 
 namespace {
 
-// Settled detail 16 counts a plain thread as a possible waker only from its first goro
-// call, and a thread that a goroutine starts to feed it a channel may make that call a
-// few milliseconds later (thread start-up took ~2 ms here; 10 of 40 runs of such a test
-// were reported as deadlocks). So a deadlock is reported only if it still holds after
-// this grace and nothing moved meanwhile. A real deadlock is reported that much later.
+// A deadlock is reported only if it still holds after this grace with nothing moved
+// meanwhile (parks, spawns and plain threads counted), so a state seen in passing, while
+// a thread is between two of the counters the check reads, is never reported. A real
+// deadlock is reported that much later.
 constexpr auto kGrace = std::chrono::milliseconds(100);
+
+// ThreadSanitizer runs one background thread of its own in every instrumented process.
+#if defined(__SANITIZE_THREAD__)
+constexpr int kSanitizerThreads = 1;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr int kSanitizerThreads = 1;
+#else
+constexpr int kSanitizerThreads = 0;
+#endif
+#else
+constexpr int kSanitizerThreads = 0;
+#endif
+
+// The process's OS threads, or -1 if /proc cannot tell.
+int process_threads() noexcept {
+  DIR* d = opendir("/proc/self/task");
+  if (!d) return -1;
+  int n = 0;
+  while (dirent* e = readdir(d))
+    if (e->d_name[0] != '.') ++n;
+  closedir(d);
+  return n;
+}
+
+// The census: no thread but the runtime's own and the registered plain threads (all
+// blocked in goro, since none is active). Unknown (no /proc) counts as a foreign thread.
+bool no_foreign_thread() noexcept {
+  int threads = process_threads();
+  return threads >= 0 && threads <= runtime_threads() + registered_plain_threads() + kSanitizerThreads;
+}
 
 bool looks_deadlocked(scheduler& s) {
   if (s.mains_outstanding.load(std::memory_order_seq_cst) == 0) return false;
@@ -54,22 +97,70 @@ std::uint64_t progress_mark(scheduler& s) {
   return mark;
 }
 
-}  // namespace
-
-void check_deadlock(scheduler& s) {
-  if (!looks_deadlocked(s)) return;
-  const std::uint64_t before = progress_mark(s);
-  std::this_thread::sleep_for(kGrace);
-  // Something ran: whoever parks or goes idle last checks again.
-  if (!looks_deadlocked(s) || progress_mark(s) != before) return;
-  std::fprintf(stderr, "fatal error: all goroutines are asleep - deadlock!\n\n");
+void report(scheduler& s, deadlock_action action) {
+  std::fprintf(stderr, "%s: all goroutines are asleep - deadlock!\n\n",
+               action == deadlock_action::fatal ? "fatal error" : "goro: warning (GORO_DEADLOCK=warn)");
   std::int64_t now = platform::coarse_now_ns();
   s.for_each_goroutine([&](const goroutine& g) {
     g_state st = g.state.load(std::memory_order_acquire);
     if (st != g_state::free && st != g_state::dead) print_goroutine(stderr, g, now);
   });
   std::fflush(stderr);
-  std::_Exit(2);
+  if (action == deadlock_action::fatal) std::_Exit(2);
+}
+
+// sysmon's record of the state it is confirming (only sysmon touches it).
+struct watch_state {
+  bool active = false;
+  bool reported = false;     // warn: once
+  std::uint64_t mark = 0;    // progress_mark when the state was last seen to move
+  std::int64_t next = 0;     // when to look again
+  std::int64_t recheck = 0;  // the wait between censuses that found a foreign thread
+};
+watch_state watch;
+
+constexpr std::int64_t kGraceNs = std::chrono::nanoseconds(kGrace).count();
+// A foreign thread may make the deadlock certain later only by exiting; sysmon looks
+// again after 100 ms, doubling up to this (one /proc read a second while it lasts).
+constexpr std::int64_t kMaxRecheckNs = 1'000'000'000;
+
+}  // namespace
+
+void check_deadlock(scheduler& s) noexcept {
+  if (config().on_deadlock == deadlock_action::off || !looks_deadlocked(s)) return;
+  s.deadlock_suspected.store(true, std::memory_order_seq_cst);
+  s.wake_sysmon_now();
+}
+
+std::int64_t watch_deadlock(scheduler& s) {
+  const deadlock_action action = config().on_deadlock;
+  std::int64_t now = platform::now_ns();
+  if (s.deadlock_suspected.exchange(false, std::memory_order_seq_cst) && !watch.active && !watch.reported) {
+    watch.active = true;
+    watch.mark = progress_mark(s);
+    watch.next = now + kGraceNs;
+    watch.recheck = kGraceNs;
+  }
+  if (!watch.active) return -1;
+  if (!looks_deadlocked(s)) {
+    watch.active = false;  // the next to park raises it again
+    return -1;
+  }
+  if (std::uint64_t mark = progress_mark(s); mark != watch.mark) {
+    watch.mark = mark;
+    watch.next = now + kGraceNs;
+    watch.recheck = kGraceNs;
+  }
+  if (now < watch.next) return watch.next - now;
+  if (!no_foreign_thread()) {
+    watch.recheck = std::min(2 * watch.recheck, kMaxRecheckNs);
+    watch.next = now + watch.recheck;
+    return watch.recheck;
+  }
+  watch.active = false;
+  watch.reported = true;
+  report(s, action);
+  return -1;
 }
 
 }  // namespace goro::detail

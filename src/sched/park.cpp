@@ -1,6 +1,8 @@
 // park / wake for goroutines and plain threads. See include/goro/detail/park.hpp.
 #include "goro/detail/park.hpp"
 
+#include <atomic>
+
 #include "sched/plain_thread.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/switch.hpp"
@@ -9,6 +11,8 @@ namespace goro::detail {
 
 namespace {
 thread_local bool tls_runtime_thread = false;
+std::atomic<int> runtime_thread_count{0};
+std::atomic<int> plain_thread_count{0};
 
 struct plain_registration {
   thread_parker parker;
@@ -16,6 +20,7 @@ struct plain_registration {
   plain_registration() {
     if (!counted) return;
     scheduler& s = scheduler::get();
+    plain_thread_count.fetch_add(1, std::memory_order_seq_cst);
     s.active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
     s.plain_threads_seen.fetch_add(1, std::memory_order_seq_cst);
   }
@@ -23,11 +28,19 @@ struct plain_registration {
     if (!counted) return;
     if (scheduler* s = scheduler::if_started())
       s->active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
+    plain_thread_count.fetch_sub(1, std::memory_order_seq_cst);
   }
 };
 }  // namespace
 
-void mark_runtime_thread() noexcept { tls_runtime_thread = true; }
+runtime_thread_scope::runtime_thread_scope() noexcept {
+  tls_runtime_thread = true;
+  runtime_thread_count.fetch_add(1, std::memory_order_seq_cst);
+}
+runtime_thread_scope::~runtime_thread_scope() { runtime_thread_count.fetch_sub(1, std::memory_order_seq_cst); }
+
+int runtime_threads() noexcept { return runtime_thread_count.load(std::memory_order_seq_cst); }
+int registered_plain_threads() noexcept { return plain_thread_count.load(std::memory_order_seq_cst); }
 
 thread_parker& plain_thread_parker() {
   thread_local plain_registration reg;
@@ -73,8 +86,7 @@ void park_waiter(waiter& w, wait_reason reason, bool (*commit)(void*), void* arg
     plain_thread_unblocked();
     return;
   }
-  // After the commit: the wait queue's lock is released, so a thread that the check's
-  // grace waits for can get at the queue (a wake meanwhile only makes park return).
+  // After the commit: this thread is then truly blocked, as sysmon's check will find it.
   if (check) check_deadlock(scheduler::get());
   w.thread->park();
 }

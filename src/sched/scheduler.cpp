@@ -15,6 +15,7 @@
 #include "platform/clock.hpp"
 #include "platform/futex.hpp"
 #include "platform/stack_allocator.hpp"
+#include "sched/plain_thread.hpp"
 #include "sched/config.hpp"
 #include "sched/fatal.hpp"
 #include "sched/signals.hpp"
@@ -104,6 +105,7 @@ processor* scheduler::new_pair(int slot) {
     owned_p = std::make_unique<processor>();
     owned_w = std::make_unique<worker>();
     t = std::thread([this, w = owned_w.get()] {
+      runtime_thread_scope runtime_thread;
       while (w->start_gate.load(std::memory_order_acquire) == 0) platform::futex_wait(&w->start_gate, 0);
       worker_main(w);
     });

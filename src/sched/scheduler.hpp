@@ -166,6 +166,10 @@ class scheduler {
   std::atomic<std::uint64_t> plain_threads_seen{0};  // plain threads ever counted
   std::atomic<int> mains_outstanding{0};     // run() mains not yet returned
   std::atomic<std::int64_t> created_off_worker{0};  // spawned from plain threads
+  // Set by the last to park when the state looks deadlocked; sysmon confirms or clears.
+  std::atomic<bool> deadlock_suspected{false};
+  // Wakes sysmon from any sleep (a suspected deadlock is its to confirm).
+  void wake_sysmon_now() noexcept;
 
   std::size_t goroutine_count() const noexcept;
   std::size_t global_queue_length() const noexcept { return global_.size(); }
@@ -258,6 +262,12 @@ class scheduler {
 
 };
 
-void check_deadlock(scheduler& s);
+// The deadlock check (deadlock.cpp). check_deadlock: called by the last to park (a
+// worker going idle or retiring, a plain thread blocking); cheap and never blocks: if
+// the state looks deadlocked it hands the question to sysmon. watch_deadlock: sysmon's
+// step while every worker is parked; returns how long sysmon may sleep before the next
+// step (-1: until woken).
+void check_deadlock(scheduler& s) noexcept;
+std::int64_t watch_deadlock(scheduler& s);
 
 }  // namespace goro::detail

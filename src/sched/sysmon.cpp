@@ -32,7 +32,7 @@
 namespace goro::detail {
 
 void scheduler::sysmon_loop() {
-  mark_runtime_thread();
+  runtime_thread_scope runtime_thread;
   auto& stacks = platform::stack_allocator::instance();
   std::int64_t last_scavenge = platform::now_ns();
   auto maybe_scavenge = [&](std::int64_t now) {
@@ -53,9 +53,13 @@ void scheduler::sysmon_loop() {
       std::int64_t timeout = idle_rounds < kSysmonShortSleeps ? kSysmonIdleSleepNs << idle_rounds : -1;
       if (stacks.has_excess() && (timeout < 0 || timeout > platform::stack_allocator::kScavengePeriodNs))
         timeout = platform::stack_allocator::kScavengePeriodNs;
+      if (std::int64_t watch = watch_deadlock(*this); watch >= 0 && (timeout < 0 || timeout > watch)) timeout = watch;
       sysmon_asleep_since_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
       sysmon_sleeping_.store(1, std::memory_order_seq_cst);
-      if (all_workers_parked()) platform::futex_wait(&sysmon_sleeping_, 1, timeout);
+      // A suspicion raised after watch_deadlock looked: its raiser saw sleeping_ == 0
+      // or wakes us (Dekker on sleeping_ and deadlock_suspected).
+      if (all_workers_parked() && !deadlock_suspected.load(std::memory_order_seq_cst))
+        platform::futex_wait(&sysmon_sleeping_, 1, timeout);
       sysmon_sleeping_.store(0, std::memory_order_seq_cst);
       idle_rounds = all_workers_parked() ? idle_rounds + 1 : 0;
       maybe_scavenge(platform::now_ns());
@@ -140,6 +144,10 @@ void scheduler::retake_hogs(std::int64_t now) noexcept {
         p->owner->running_goroutine() && p->has_work())
       if (hand_over(p)) wakep();
   });
+}
+
+void scheduler::wake_sysmon_now() noexcept {
+  if (sysmon_sleeping_.exchange(0, std::memory_order_seq_cst) == 1) platform::futex_wake(&sysmon_sleeping_);
 }
 
 void scheduler::wake_sysmon() noexcept {
