@@ -1,5 +1,8 @@
-// Tests for goro::errgroup: joins every goroutine, rethrows the first exception, limits,
-// try_go, set_limit misuse, moves, and a group dropped without wait().
+// Tests for goro::errgroup: joins every goroutine, rethrows the first exception (wait())
+// or returns it (wait_error(), with with_context's cancellation), limits, try_go,
+// set_limit misuse, moves, a group dropped without wait(), and Go's closer-goroutine
+// idiom. That go()/try_go() refuse a function returning a value is checked by
+// compile_fail/errgroup_non_void.cpp.
 #include <goro/goro.hpp>
 #include <gtest/gtest.h>
 
@@ -43,6 +46,66 @@ TEST(Errgroup, RethrowsTheFirstExceptionAfterJoiningAll) {
     }
     EXPECT_EQ(finished.load(), 10);  // the others still ran to the end
     EXPECT_THROW(g.wait(), std::runtime_error);  // the error stays
+  });
+}
+
+TEST(Errgroup, WaitErrorReturnsTheFirstExceptionWithoutThrowing) {
+  goro::run([] {
+    goro::errgroup fine;
+    fine.go([] {});
+    EXPECT_EQ(fine.wait_error(), nullptr);
+
+    auto [g, ctx] = goro::errgroup::with_context(goro::background());
+    g.go([] { throw std::runtime_error("first"); });
+    g.go([ctx = ctx] { ctx.done().recv(); });  // ends because the error cancels ctx
+    std::exception_ptr e = g.wait_error();
+    ASSERT_NE(e, nullptr);
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::runtime_error& x) {
+      EXPECT_STREQ(x.what(), "first");
+    }
+    EXPECT_EQ(ctx.err(), goro::errc::canceled);
+    EXPECT_EQ(g.wait_error(), e);  // the error stays
+    EXPECT_THROW(g.wait(), std::runtime_error);
+
+    auto [quiet, quiet_ctx] = goro::errgroup::with_context(goro::background());
+    quiet.go([] {});
+    EXPECT_EQ(quiet.wait_error(), nullptr);
+    EXPECT_EQ(quiet_ctx.err(), goro::errc::canceled);  // cancelled when the wait returns
+  });
+}
+
+// Go's `go func() { err = g.Wait(); close(results) }()`, then `for r := range results`
+// and a look at err. The closer uses wait_error(): wait() would rethrow inside that
+// goroutine, a panic that ends the process with status 2.
+TEST(Errgroup, CloserGoroutineTakesTheErrorWithWaitError) {
+  goro::run([] {
+    goro::errgroup g;
+    auto results = goro::make_chan<int>();
+    for (int i = 0; i < 8; ++i)
+      g.go([i, results] {
+        if (i == 3) throw std::runtime_error("worker 3 failed");
+        results.send(i * i);
+      });
+    std::exception_ptr err;
+    goro::go([&g, &err, results] {
+      err = g.wait_error();
+      results.close();  // after the write: main reads err once the range ends
+    });
+    int received = 0, sum = 0;
+    for (int r : results) {
+      ++received;
+      sum += r;
+    }
+    EXPECT_EQ(received, 7);
+    EXPECT_EQ(sum, 0 + 1 + 4 + 16 + 25 + 36 + 49);
+    ASSERT_NE(err, nullptr);
+    try {
+      std::rethrow_exception(err);
+    } catch (const std::runtime_error& x) {
+      EXPECT_STREQ(x.what(), "worker 3 failed");
+    }
   });
 }
 

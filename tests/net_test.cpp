@@ -213,6 +213,41 @@ TEST(NetUdp, DatagramsCarryTheirSender) {
   });
 }
 
+// Only TCP listeners get SO_REUSEADDR (as in Go): with it on a UDP socket, a second
+// bind to the same address succeeded and the two sockets shared the port's datagrams.
+TEST(NetUdp, ASecondBindToABoundAddressIsInUse) {
+  run([] {
+    net::packet_conn a = net::listen_packet("udp", "127.0.0.1:0");
+    std::string taken = a.local_addr().to_string();
+    std::error_code ec;
+    net::listen_packet("udp", taken, ec);
+    EXPECT_EQ(ec, std::errc::address_in_use);
+    try {
+      net::listen_packet("udp", taken);
+      ADD_FAILURE() << "no exception";
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), std::errc::address_in_use);
+    }
+    a.close();
+    net::listen_packet("udp", taken, ec);  // free again once closed
+    EXPECT_FALSE(ec) << ec.message();
+
+    // A TCP listener still rebinds a port at once while a connection it accepted there
+    // is closing (TIME_WAIT on the side that closed first): SO_REUSEADDR.
+    net::listener ln = net::listen("tcp", "127.0.0.1:0");
+    taken = ln.addr().to_string();
+    net::conn client = net::dial("tcp", taken);
+    net::conn server = ln.accept();
+    server.close();
+    char buf[4];
+    EXPECT_EQ(client.read(std::span<char>(buf)), 0u);
+    client.close();
+    ln.close();
+    net::listen("tcp", taken, ec);
+    EXPECT_FALSE(ec) << ec.message();
+  });
+}
+
 TEST(NetDeadline, ReadDeadlineExpiresAndCanBeCleared) {
   run([] {
     net::listener ln = net::listen("tcp", "127.0.0.1:0");
@@ -489,6 +524,41 @@ TEST(NetDial, TimeoutAndContextEndADialThatHangs) {
     EXPECT_EQ(*result.recv(), goro::errc::canceled);
     net::dial(ctx, "tcp", stuck.addr, ec);  // already done: fails at once
     EXPECT_EQ(ec, goro::errc::canceled);
+  });
+}
+
+// Go's TestDialTimeoutNegative and a context already past its deadline: the dial fails at
+// once with the timeout's error (a loopback connect completes without waiting, so it
+// used to succeed); a zero timeout is none.
+TEST(NetDial, NegativeTimeoutOrExpiredContextFailsAtOnce) {
+  run([] {
+    net::listener ln = net::listen("tcp", "127.0.0.1:0");
+    std::string addr = ln.addr().to_string();
+    std::error_code ec;
+    for (std::chrono::nanoseconds t : {-1ns, std::chrono::nanoseconds(-1s), std::chrono::nanoseconds::min()}) {
+      net::dial("tcp", addr, t, ec);
+      EXPECT_EQ(ec, std::errc::timed_out) << t.count();
+    }
+    try {
+      net::dial("tcp", addr, -1s);
+      ADD_FAILURE() << "no exception";
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), std::errc::timed_out);
+    }
+    net::dial("tcp", addr, 0ns, ec);
+    EXPECT_FALSE(ec) << ec.message();
+
+    auto [ctx, cancel] = goro::with_deadline(goro::background(), clk::now() - 1s);
+    net::dial(ctx, "tcp", addr, ec);
+    EXPECT_EQ(ec, goro::errc::deadline_exceeded);
+    try {
+      net::dial(ctx, "tcp", addr);
+      ADD_FAILURE() << "no exception";
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), goro::errc::deadline_exceeded);
+    }
+    cancel();
+    ln.close();
   });
 }
 

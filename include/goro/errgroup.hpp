@@ -2,15 +2,20 @@
 //   goro::errgroup g;
 //   g.go(f);          // runs f() in a new goroutine; with a limit, first waits for a slot
 //   g.try_go(f);      // false (and f not started) if the limit is reached
+//                     // (f returns void: a function returning a value does not compile,
+//                     // since the value would be lost; an error is an exception)
 //   g.set_limit(n);   // at most n active goroutines (n < 0: no limit); throws goro::panic
 //                     // if goroutines of the group are still active (Go panics too)
 //   g.wait();         // joins every goroutine, then rethrows the first exception, if any
+//   g.wait_error();   // the same join, then returns the first exception (null if none)
+//                     // instead of rethrowing it: for a goroutine that waits for the group
+//                     // (a throw there would be a panic)
 // An exception escaping f is caught and kept (the first one wins), so it is not a panic.
 // errgroup is movable, not copyable; goroutines keep the group's state alive, so a group
 // destroyed without wait() leaves them running safely.
 //   auto [g, ctx] = goro::errgroup::with_context(parent);
 // also gives a context derived from parent that is cancelled on the first exception or
-// when wait() returns, whichever comes first (Go's errgroup.WithContext).
+// when wait() or wait_error() returns, whichever comes first (Go's errgroup.WithContext).
 #pragma once
 
 #include <atomic>
@@ -18,6 +23,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "goro/context.hpp"
@@ -66,10 +72,14 @@ class errgroup {
   }
 
   void wait() {
+    if (std::exception_ptr e = wait_error()) std::rethrow_exception(e);
+  }
+
+  std::exception_ptr wait_error() {
     st_->wg.wait();
     st_->cancel();
     std::lock_guard lk(st_->m);
-    if (st_->first) std::rethrow_exception(st_->first);
+    return st_->first;
   }
 
  private:
@@ -84,6 +94,9 @@ class errgroup {
 
   template <class F>
   void start(F&& f) {
+    static_assert(std::is_void_v<std::invoke_result_t<std::decay_t<F>&>>,
+                  "goro::errgroup: f must return void (its result would be lost); to report an error, throw "
+                  "an exception: wait() rethrows the first one, wait_error() returns it");
     st_->active.fetch_add(1, std::memory_order_acq_rel);
     st_->wg.add(1);
     goro::go([st = st_, fn = std::forward<F>(f)]() mutable {

@@ -222,7 +222,8 @@ packet_conn listen_packet(std::string_view network, std::string_view addr);
 packet_conn listen_packet(std::string_view network, std::string_view addr, std::error_code& ec);
 
 // dial(network, addr[, timeout]): connects, trying each resolved address in turn. A
-// timeout of zero means none (Go's Dialer); it bounds the whole call.
+// timeout of zero means none (Go's Dialer), a negative one has expired already (timed_out
+// at once); it bounds the whole call.
 conn dial(std::string_view network, std::string_view addr);
 conn dial(std::string_view network, std::string_view addr, std::error_code& ec);
 conn dial(std::string_view network, std::string_view addr, std::chrono::nanoseconds timeout);

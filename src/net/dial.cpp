@@ -121,8 +121,10 @@ conn dial_impl(std::string_view network, std::string_view text, const address* g
   return {};
 }
 
+// Zero means none (Go's Dialer); a negative timeout is a deadline already past, so the
+// connect fails at once with timed_out.
 std::int64_t deadline_after(std::chrono::nanoseconds timeout) {
-  if (timeout <= std::chrono::nanoseconds::zero()) return kNever;  // zero: none (Go's Dialer)
+  if (timeout == std::chrono::nanoseconds::zero()) return kNever;
   return goro::detail::deadline_after(timeout);
 }
 

@@ -31,7 +31,9 @@ std::shared_ptr<netfd> bind_socket(const address& at, int sotype, std::error_cod
   if (!s) return nullptr;
   int fd = s->native_handle();
   int one = 1, zero = 0;
-  if (at.family() != AF_UNIX) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // TCP listeners only (as Go): on a UDP socket it would let a second socket bind the
+  // same address and share its datagrams.
+  if (at.family() != AF_UNIX && sotype == SOCK_STREAM) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (at.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
   if (at.family() == AF_INET && sotype == SOCK_DGRAM) ::setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
   if (::bind(fd, static_cast<const sockaddr*>(at.native()), at.native_size()) < 0 ||

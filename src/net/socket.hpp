@@ -12,8 +12,8 @@ namespace goro::net::detail {
 
 // A new non-blocking socket registered with the poller.
 std::shared_ptr<netfd> make_socket(int family, int sotype, std::error_code& ec);
-// A socket bound to `at` (SO_REUSEADDR; dual-stack for an IPv6 wildcard), listening if
-// it is a stream socket.
+// A socket bound to `at` (dual-stack for an IPv6 wildcard), listening with SO_REUSEADDR
+// if it is a stream socket.
 std::shared_ptr<netfd> bind_socket(const address& at, int sotype, std::error_code& ec);
 // Listens (stream) or binds (datagram) on the first address addr resolves to; the IPv6
 // wildcard falls back to IPv4's on a host without IPv6.
