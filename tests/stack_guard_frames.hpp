@@ -26,12 +26,16 @@ int recurse_with_16k_frames_unprobed(int depth);
 
 namespace {
 
+// The array's address escapes (as a buffer handed to read() does), so the compiler must
+// give the frame the whole array: clang otherwise keeps only the bytes it sees used.
+inline void escape(volatile char* p) { asm volatile("" : : "r"(p) : "memory"); }
+
 template <std::size_t Bytes>
 __attribute__((noinline)) int big_frame(int seed) {
   volatile char frame[Bytes];
   frame[0] = static_cast<char>(seed);  // the lowest byte first
-  frame[Bytes - 1] = static_cast<char>(seed);
-  return frame[0] + frame[Bytes - 1];
+  escape(frame);
+  return frame[0];
 }
 
 __attribute__((noinline)) int call_big_frame(std::size_t kib, int seed) {
@@ -51,6 +55,7 @@ constexpr std::ptrdiff_t kMargin = 512;
 __attribute__((noinline)) int descend_then_call(const char* lo, std::size_t kib) {
   volatile char here[64];
   here[0] = 1;
+  escape(here);
   if (const_cast<const char*>(&here[0]) - lo > kMargin) return descend_then_call(lo, kib) + here[0];
   return call_big_frame(kib, here[0]) + here[0];
 }
@@ -62,6 +67,7 @@ inline int big_frame_near_the_bottom(std::size_t kib) {
 __attribute__((noinline)) int recurse_with_16k_frames(int depth) {
   volatile char buf[16 * 1024];
   buf[0] = static_cast<char>(depth);
+  escape(buf);
   return recurse_with_16k_frames(depth + 1) + buf[0];
 }
 
