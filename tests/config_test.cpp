@@ -31,6 +31,15 @@ TEST(Config, Sizes) {
   EXPECT_FALSE(parse_size("99999999999G"));
 }
 
+TEST(Config, Counts) {  // GORO_STACK_GUARD_BUDGET
+  using goro::detail::parse_count;
+  EXPECT_EQ(parse_count("0"), 0u);
+  EXPECT_EQ(parse_count("28000"), 28000u);
+  EXPECT_FALSE(parse_count(""));
+  EXPECT_FALSE(parse_count("-1"));
+  EXPECT_FALSE(parse_count("4K"));
+}
+
 TEST(Config, DefaultMaxprocsIsTheAffinityMask) { EXPECT_GE(goro::detail::default_maxprocs(), 1); }
 
 }  // namespace

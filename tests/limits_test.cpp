@@ -3,7 +3,11 @@
 //   - stack memory (RLIMIT_AS): "fatal error: out of memory allocating goroutine stack";
 //   - descriptors (RLIMIT_NOFILE): none for a socket is an EMFILE exception (goro::net's
 //     contract) and the process goes on; none for the poller's own epoll instance is
-//     "fatal error: epoll_create1 failed: Too many open files".
+//     "fatal error: epoll_create1 failed: Too many open files";
+//   - guard pages (vm.max_map_count, on kernels without MADV_GUARD_INSTALL; the budget is
+//     forced small with GORO_STACK_GUARD_BUDGET): one warning naming vm.max_map_count and
+//     the guarded stacks, later stacks unguarded; with GORO_STACK_GUARD=required, a fatal
+//     error instead.
 // (A million parked goroutines: stress/spawn_stress_test.cpp. Accept under EMFILE:
 // net_test.cpp.) Each limit is set in a child process only.
 #include <goro/goro.hpp>
@@ -12,12 +16,17 @@
 #include <chrono>
 #include <atomic>
 
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <string>
+
 #include <system_error>
 
+#include "platform/stack_allocator.hpp"
 #include "support/scale.hpp"
 
 namespace {
@@ -119,6 +128,68 @@ TEST(Limits, NoDescriptorForThePollerIsAClearFatalError) {
         std::exit(0);
       },
       ::testing::ExitedWithCode(2), "fatal error: epoll_create1 failed: Too many open files");
+}
+
+// Starts n goroutines that each keep their stack (parked on a channel) until all have
+// started, then lets them finish.
+void park_goroutines_with_stacks(int n) {
+  auto release = goro::make_chan<int>();
+  goro::wait_group started, finished;
+  started.add(n);
+  finished.add(n);
+  for (int i = 0; i < n; ++i)
+    goro::go([&] {
+      started.done();
+      release.recv();
+      finished.done();
+    });
+  started.wait();
+  release.close();
+  finished.wait();
+}
+
+constexpr const char* kGuardWarning =
+    "goro: 4 goroutine stacks have guard pages \\(vm.max_map_count=[0-9]+\\); later stacks have "
+    "none: raise vm.max_map_count or set GORO_STACK_GUARD=required\n";
+
+TEST(Limits, StacksBeyondTheGuardBudgetWarnOnceAndStillRun) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        setenv("GORO_STACK_GUARD_BUDGET", "4", 1);
+        // stderr goes to a file while goroutines run, to count the warnings.
+        int saved = dup(STDERR_FILENO);
+        int captured = memfd_create("stderr", 0);
+        dup2(captured, STDERR_FILENO);
+        int rc = goro::run([] {
+          park_goroutines_with_stacks(64);
+          park_goroutines_with_stacks(64);
+          auto mode = goro::detail::platform::stack_allocator::instance().mode();
+          return mode == goro::detail::platform::guard_mode::none ? 0 : 3;
+        });
+        dup2(saved, STDERR_FILENO);
+        std::string text(1 << 16, '\0');
+        text.resize(static_cast<std::size_t>(pread(captured, text.data(), text.size(), 0)));
+        std::fputs(text.c_str(), stderr);
+        std::size_t warnings = 0;
+        for (std::size_t at = text.find("goro: "); at != std::string::npos; at = text.find("goro: ", at + 1))
+          ++warnings;
+        std::exit(rc != 0 ? rc : warnings == 1 ? 0 : 4);
+      },
+      ::testing::ExitedWithCode(0), kGuardWarning);
+}
+
+TEST(Limits, RunningOutOfGuardedStacksIsFatalWhenGuardsAreRequired) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        setenv("GORO_STACK_GUARD_BUDGET", "4", 1);
+        setenv("GORO_STACK_GUARD", "required", 1);
+        goro::run([] { park_goroutines_with_stacks(64); });
+      },
+      ::testing::ExitedWithCode(2),
+      "fatal error: out of guarded goroutine stacks \\(GORO_STACK_GUARD=required\\): 4 goroutine "
+      "stacks have guard pages \\(vm.max_map_count=[0-9]+\\); raise vm.max_map_count\n");
 }
 
 }  // namespace

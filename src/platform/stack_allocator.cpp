@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace goro::detail::platform {
 
@@ -38,13 +39,6 @@ std::size_t read_max_map_count() {
 std::size_t budget_for(std::size_t max_map_count) { return max_map_count > 8192 ? (max_map_count - 8192) / 2 : 0; }
 }  // namespace
 
-bool stack::overflow_address(const void* addr, std::size_t page) const noexcept {
-  auto a = reinterpret_cast<std::uintptr_t>(addr);
-  auto l = reinterpret_cast<std::uintptr_t>(lo);
-  // The guard page, or a frame that jumped a little past it.
-  return a < l + (guarded ? 0 : sizeof(std::uint64_t)) && a + 16 * page >= l;
-}
-
 stack_allocator& stack_allocator::instance() {
   static stack_allocator* a = new stack_allocator();  // never destroyed: workers outlive exit
   return *a;
@@ -53,7 +47,8 @@ stack_allocator& stack_allocator::instance() {
 stack_allocator::stack_allocator()
     : page_(static_cast<std::size_t>(sysconf(_SC_PAGESIZE))),
       default_size_(256 * 1024),
-      mprotect_budget_(budget_for(read_max_map_count())) {}
+      max_map_count_(read_max_map_count()),
+      mprotect_budget_(budget_for(max_map_count_)) {}
 
 void stack_allocator::set_default_size(std::size_t bytes) {
   std::lock_guard lk(mu_);
@@ -62,33 +57,45 @@ void stack_allocator::set_default_size(std::size_t bytes) {
 
 std::size_t stack_allocator::round_size(std::size_t bytes) const noexcept {
   if (bytes == 0) return default_size_;
-  return std::max(kMinStack, (bytes + page_ - 1) / page_ * page_ + page_);
+  return std::max(kMinStack, (bytes + page_ - 1) / page_ * page_);
 }
 
-bool stack_allocator::install_guard(char* guard_page) {
+void stack_allocator::set_guard_policy(bool required, std::optional<std::size_t> mprotect_budget) {
+  std::lock_guard lk(mu_);
+  guard_required_ = required;
+  if (mprotect_budget) {
+    mode_ = guard_mode::mprotect;
+    mprotect_budget_ = *mprotect_budget;
+  }
+}
+
+// Under mu_. The budget runs out once: from then on stacks have no guard.
+bool stack_allocator::install_guard(char* guard) {
   if (mode_ == guard_mode::madvise_guard) {
-    if (sys::guard_madvise(guard_page, page_, kMadvGuardInstall) == 0) return true;
-    if (errno != EINVAL) return false;
+    if (sys::guard_madvise(guard, kGuardBytes, kMadvGuardInstall) == 0) return true;
+    if (errno != EINVAL) {  // not for want of map entries: this stack only goes without
+      guard_errno_ = errno;
+      return false;
+    }
     mode_ = guard_mode::mprotect;  // this kernel has no guard-install madvise
   }
   if (mode_ == guard_mode::mprotect) {
-    if (mprotect_budget_ > 0 && sys::mprotect(guard_page, page_, PROT_NONE) == 0) {
-      --mprotect_budget_;
+    if (mprotect_guards_ < mprotect_budget_ && sys::mprotect(guard, kGuardBytes, PROT_NONE) == 0) {
+      ++mprotect_guards_;
       return true;
     }
     mode_ = guard_mode::none;
-  }
-  if (!warned_unguarded_) {
-    warned_unguarded_ = true;
-    std::fprintf(stderr,
-                 "goro: warning: guard pages exhausted (vm.max_map_count); further goroutine "
-                 "stacks are checked by a canary instead\n");
+    if (!guard_required_)
+      std::fprintf(stderr,
+                   "goro: %zu goroutine stacks have guard pages (vm.max_map_count=%zu); later stacks "
+                   "have none: raise vm.max_map_count or set GORO_STACK_GUARD=required\n",
+                   mprotect_guards_, max_map_count_);
   }
   return false;
 }
 
 bool stack_allocator::carve_from_slab(stack& out) {
-  const std::size_t stride = default_size_;
+  const std::size_t stride = kGuardBytes + default_size_;
   if (slab_next_ == slab_end_) {
     std::size_t bytes = stride * kStacksPerSlab;
     void* p = sys::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
@@ -102,36 +109,49 @@ bool stack_allocator::carve_from_slab(stack& out) {
   char* base = slab_next_;
   slab_next_ += stride;
   out.guarded = install_guard(base);
-  out.lo = base + page_;
+  out.lo = base + kGuardBytes;
   out.hi = base + stride;
   out.pooled = true;
   return true;
 }
 
 bool stack_allocator::map_single(stack& out, std::size_t size) {
-  void* p = sys::mmap(nullptr, size, PROT_READ | PROT_WRITE,
+  void* p = sys::mmap(nullptr, kGuardBytes + size, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (p == MAP_FAILED) return false;
   char* base = static_cast<char*>(p);
   out.guarded = install_guard(base);
-  out.lo = base + page_;
-  out.hi = base + size;
+  out.lo = base + kGuardBytes;
+  out.hi = out.lo + size;
   out.pooled = false;
   return true;
 }
 
-bool stack_allocator::allocate(stack& out, std::size_t bytes) {
+alloc_result stack_allocator::allocate(stack& out, std::size_t bytes) {
   std::lock_guard lk(mu_);
   std::size_t size = round_size(bytes);
-  bool ok;
   if (size == default_size_) {
-    if (take_one(out)) return true;
-    ok = carve_from_slab(out);
-  } else {
-    ok = map_single(out, size);
+    if (take_one(out)) return alloc_result::ok;  // pooled stacks were checked when carved
+    if (!carve_from_slab(out)) return alloc_result::no_memory;
+  } else if (!map_single(out, size)) {
+    return alloc_result::no_memory;
   }
-  if (ok && !out.guarded) *reinterpret_cast<std::uint64_t*>(out.lo) = kStackCanary;
-  return ok;
+  if (out.guarded) return alloc_result::ok;
+  if (guard_required_) {  // the stack is dropped: the caller stops the process
+    if (mode_ == guard_mode::none)
+      std::snprintf(guard_error_, sizeof guard_error_,
+                    "out of guarded goroutine stacks (GORO_STACK_GUARD=required): %zu goroutine "
+                    "stacks have guard pages (vm.max_map_count=%zu); raise vm.max_map_count",
+                    mprotect_guards_, max_map_count_);
+    else
+      std::snprintf(guard_error_, sizeof guard_error_,
+                    "cannot install a goroutine stack's guard pages (GORO_STACK_GUARD=required): %s",
+                    std::strerror(guard_errno_));
+    out = stack{};
+    return alloc_result::no_guard;
+  }
+  *reinterpret_cast<std::uint64_t*>(out.lo) = kStackCanary;
+  return alloc_result::ok;
 }
 
 bool stack_allocator::take_one(stack& out) noexcept {
@@ -148,9 +168,8 @@ void stack_allocator::release(stack& s) noexcept {
   if (s.pooled) {
     warm_.push_back(s);
   } else {
-    std::size_t size = s.size() + page_;
-    munmap(s.lo - page_, size);
-    if (s.guarded && mode_ != guard_mode::madvise_guard) ++mprotect_budget_;
+    munmap(s.lo - kGuardBytes, kGuardBytes + s.size());
+    if (s.guarded && mode_ != guard_mode::madvise_guard) --mprotect_guards_;
   }
   s = stack{};
 }
@@ -168,12 +187,12 @@ void stack_allocator::give_pooled(const stack* in, std::size_t n) noexcept {
 }
 
 // Outside the lock: one madvise per run of adjacent stacks (a stack's hi is the next
-// one's guard page), then canaries rewritten on unguarded stacks.
+// one's guard region), then canaries rewritten on unguarded stacks.
 void stack_allocator::release_memory(std::vector<stack>& v) noexcept {
   std::sort(v.begin(), v.end(), [](const stack& a, const stack& b) { return a.lo < b.lo; });
   for (std::size_t i = 0; i < v.size();) {
     std::size_t j = i + 1;
-    while (j < v.size() && v[j].lo == v[j - 1].hi + page_) ++j;
+    while (j < v.size() && v[j].lo == v[j - 1].hi + kGuardBytes) ++j;
     madvise(v[i].lo, static_cast<std::size_t>(v[j - 1].hi - v[i].lo), MADV_DONTNEED);
     i = j;
   }

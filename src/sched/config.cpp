@@ -58,11 +58,18 @@ std::optional<deadlock_action> parse_deadlock_action(std::string_view s) {
   return std::nullopt;
 }
 
+std::optional<std::size_t> parse_count(std::string_view s) {
+  std::size_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end == s.data() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
 void preset_maxprocs(int n) { preset.store(n, std::memory_order_relaxed); }
 
 const runtime_config& config() {
   static const runtime_config cfg = [] {
-    runtime_config c{default_maxprocs(), 256 * 1024, deadlock_action::fatal};
+    runtime_config c{default_maxprocs(), 256 * 1024, deadlock_action::fatal, false, std::nullopt};
     if (const char* v = env("GORO_MAXPROCS")) {
       if (auto n = parse_maxprocs(v)) c.maxprocs = *n;
       else std::fprintf(stderr, "goro: ignoring GORO_MAXPROCS=%s (want a positive integer)\n", v);
@@ -74,6 +81,15 @@ const runtime_config& config() {
     if (const char* v = env("GORO_DEADLOCK")) {
       if (auto a = parse_deadlock_action(v)) c.on_deadlock = *a;
       else std::fprintf(stderr, "goro: ignoring GORO_DEADLOCK=%s (want fatal, warn or off)\n", v);
+    }
+    if (const char* v = env("GORO_STACK_GUARD")) {
+      std::string_view mode(v);
+      if (mode == "required" || mode == "warn") c.stack_guard_required = mode == "required";
+      else std::fprintf(stderr, "goro: ignoring GORO_STACK_GUARD=%s (want required or warn)\n", v);
+    }
+    if (const char* v = env("GORO_STACK_GUARD_BUDGET")) {
+      if (auto n = parse_count(v)) c.stack_guard_budget = *n;
+      else std::fprintf(stderr, "goro: ignoring GORO_STACK_GUARD_BUDGET=%s (want a count of stacks)\n", v);
     }
     return c;
   }();

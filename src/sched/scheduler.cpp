@@ -76,6 +76,7 @@ scheduler& scheduler::start() {
 scheduler::scheduler() {
   const runtime_config& cfg = config();
   platform::stack_allocator::instance().set_default_size(cfg.stack_size);
+  platform::stack_allocator::instance().set_guard_policy(cfg.stack_guard_required, cfg.stack_guard_budget);
   raise_file_limit();
   trace_start();
   install_signal_handlers();

@@ -5,7 +5,9 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <ucontext.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -17,19 +19,26 @@
 namespace goro::detail {
 
 namespace {
-constexpr std::size_t kAltStackSize = 64 * 1024;
+// What runs here is on_fault, stack_overflow's write and _exit, or the previous handler
+// (a sanitizer's report): 64 KiB, or more if the kernel's signal frame needs it (AMX).
+std::size_t alt_stack_size() {
+  long wanted = 0;
+#ifdef _SC_SIGSTKSZ  // glibc 2.34+
+  wanted = sysconf(_SC_SIGSTKSZ);
+#endif
+  return std::max<std::size_t>(64 * 1024, wanted > 0 ? static_cast<std::size_t>(wanted) : 0);
+}
 struct sigaction previous_segv, previous_bus;
 
+// A fault anywhere in the running goroutine's guard region is its overflow: a frame of up
+// to the region's size that jumped past the stack's end lands there (stack_allocator.hpp).
 bool is_overflow(goroutine* g, const siginfo_t* info, const void* uctx) {
   if (!g || !g->stack.lo) return false;
-  std::size_t page = platform::stack_allocator::instance().page_size();
-  if (g->stack.overflow_address(info->si_addr, page)) return true;
+  if (g->stack.overflow_address(info->si_addr)) return true;
 #if defined(__x86_64__)
-  // A fault whose stack pointer is already below the stack is an overflow too.
+  // So is a fault while the stack pointer is already in the guard region.
   auto* uc = static_cast<const ucontext_t*>(uctx);
-  auto sp = static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
-  auto lo = reinterpret_cast<std::uintptr_t>(g->stack.lo);
-  return sp < lo && sp + 16 * page >= lo;
+  return g->stack.overflow_address(reinterpret_cast<const void*>(uc->uc_mcontext.gregs[REG_RSP]));
 #else
   (void)uctx;
   return false;
@@ -66,12 +75,16 @@ void install_signal_handlers() {
 }
 
 void* install_alt_stack() {
-  void* mem = platform::sys::mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  std::size_t size = alt_stack_size();
+  void* mem = platform::sys::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return nullptr;
   stack_t ss{};
   ss.ss_sp = mem;
-  ss.ss_size = kAltStackSize;
-  sigaltstack(&ss, nullptr);
+  ss.ss_size = size;
+  if (sigaltstack(&ss, nullptr) != 0) {
+    munmap(mem, size);
+    return nullptr;
+  }
   return mem;
 }
 

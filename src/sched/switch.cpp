@@ -31,8 +31,9 @@ void prepare_first_run(processor* p, goroutine* g) {
     }
     if (g->stack_request == 0 && p->stack_cache_count > 0) {
       g->stack = p->stack_cache[--p->stack_cache_count];
-    } else if (!alloc.allocate(g->stack, g->stack_request)) {
-      fatal("out of memory allocating goroutine stack");
+    } else if (auto r = alloc.allocate(g->stack, g->stack_request); r != platform::alloc_result::ok) {
+      fatal(r == platform::alloc_result::no_memory ? "out of memory allocating goroutine stack"
+                                                   : alloc.guard_error());
     }
   }
   g->ctx = platform::make(g->stack.hi, g->stack.size(), &goroutine_entry);
