@@ -100,7 +100,7 @@ int main() {
     ok &= goro_programs::expect_eq(name, "failing run: error", error, std::string("square: bad value -7"));
     ok &= goro_programs::expect_eq(name, "failing run: complete", failed.complete, false);
 
-    ok = goro_programs::expect_bounded(name, 1, 0, 64) && ok;
+    ok = goro_programs::expect_bounded(name, 1, 0, 32) && ok;
     return goro_programs::result(name, ok);
   });
 }
