@@ -53,7 +53,7 @@ class bounded_queue {
 int main() {
   return goro::run([] {
     const char* name = "cond_queue";
-    const std::int64_t per_producer = goro_programs::scaled(25'000, 20);
+    const std::int64_t per_producer = goro_programs::scaled(25'000, 5);
     const int producers = 4, consumers = 4;
 
     bounded_queue<std::int64_t> q(8);

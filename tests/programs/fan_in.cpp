@@ -47,7 +47,7 @@ struct tally {
 int main() {
   return goro::run([] {
     const char* name = "fan_in";
-    const std::int64_t per_producer = goro_programs::scaled(25'000, 20);
+    const std::int64_t per_producer = goro_programs::scaled(25'000, 5);
     const int producers = 8, consumers = 4;
 
     std::vector<goro::recv_chan<std::int64_t>> inputs;

@@ -84,7 +84,7 @@ sum_result run_pipeline(const std::vector<std::int64_t>& values, std::string* er
 int main() {
   return goro::run([] {
     const char* name = "pipeline";
-    const std::int64_t n = goro_programs::scaled(100'000, 20);
+    const std::int64_t n = goro_programs::scaled(100'000, 5);
     std::vector<std::int64_t> values;
     for (std::int64_t i = 1; i <= n; ++i) values.push_back(i);
     bool ok = true;

@@ -63,7 +63,7 @@ inline bool expect_bounded(const char* name, std::size_t max_goroutines, std::si
     timers = goro::stats().timers;
   }
   const long rss = rss_mib();
-  const long rss_limit = max_rss_mib + (kSanitized ? 512 : 0);
+  const long rss_limit = max_rss_mib + (kSanitized ? 64 : 0);
   bool ok = true;
   if (goroutines > max_goroutines) {
     std::cout << name << ": " << goroutines << " goroutines still alive, want at most " << max_goroutines

@@ -26,7 +26,7 @@ void worker(goro::recv_chan<int> jobs, goro::send_chan<result> results, goro::wa
 int main() {
   return goro::run([] {
     const char* name = "worker_pool";
-    const int n_jobs = static_cast<int>(goro_programs::scaled(100'000, 20));
+    const int n_jobs = static_cast<int>(goro_programs::scaled(100'000, 5));
     const int n_workers = 8;
 
     auto jobs = goro::make_chan<int>(100);
