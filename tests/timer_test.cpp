@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sched/scheduler.hpp"
+#include "support/process_stats.hpp"
 #include "support/scale.hpp"
 
 using namespace std::chrono_literals;
@@ -262,6 +263,63 @@ TEST(Ticker, ATickNobodyReferencesStops) {
     }
     // Its next tick finds no handle and no channel view: the entry leaves the heap.
     EXPECT_TRUE(eventually([&] { return goro::stats().timers == before; })) << "the ticker kept running";
+  });
+}
+
+// Go 1.23: a timer nothing refers to is freed at once. Go's most common timeout idiom
+// keeps no timer and no memory per iteration (it kept 1,000,001 pending timers and
+// ~300 MiB before).
+TEST(Timer, AfterInASelectLoopKeepsNoTimer) {
+  goro::run([] {
+    const long rss_before = goro::test::rss_kib();
+    const std::size_t before = goro::stats().timers;
+    auto c = goro::make_chan<int>(1);
+    const long n = goro::test::scaled(1'000'000, 20);
+    long got = 0;
+    std::size_t most = 0;
+    for (long i = 0; i < n; ++i) {
+      c.send(1);
+      goro::select(goro::recv_case(c, [&](std::optional<int> v) { got += *v; }),
+                   goro::recv_case(goro::after(30s), [] { ADD_FAILURE() << "timed out"; }));
+      if (i % 1024 == 0) most = std::max(most, goro::stats().timers);
+    }
+    EXPECT_EQ(got, n);
+    EXPECT_LE(most, before + 2) << "after() timers outlived their select";
+    EXPECT_EQ(goro::stats().timers, before);
+    EXPECT_LT(goro::test::rss_kib() - rss_before, 16 * 1024) << "KiB of RSS grew";
+  });
+}
+
+// A ticker's and a timer's channel views alone keep them; the last view's end stops and
+// frees them at once (no tick or fire needed).
+TEST(Ticker, TheLastViewsEndStopsATickerAtOnce) {
+  goro::run([] {
+    const std::size_t before = goro::stats().timers;
+    {
+      auto c = goro::tick(1h);
+      EXPECT_EQ(goro::stats().timers, before + 1);
+      auto copy = c;
+    }
+    EXPECT_EQ(goro::stats().timers, before);
+    {
+      goro::timer t(1h);
+      auto view = t.c();
+      { goro::timer gone = std::move(t); }  // the handles go; the view keeps the timer
+      EXPECT_EQ(goro::stats().timers, before + 1);
+    }
+    EXPECT_EQ(goro::stats().timers, before);
+  });
+}
+
+// A dropped handle whose channel view lives on still delivers; an after_func with its
+// result dropped still runs (it has no channel: only stop() can cancel it).
+TEST(Timer, AViewAloneStillReceivesTheValue) {
+  goro::run([] {
+    goro::recv_chan<clk::time_point> c = goro::timer(2ms).c();
+    EXPECT_TRUE(c.recv().has_value());
+    auto done = goro::make_chan<int>(1);
+    (void)goro::after_func(1ms, [done] { done.send(1); });
+    EXPECT_EQ(done.recv(), 1);
   });
 }
 

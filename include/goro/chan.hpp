@@ -40,6 +40,15 @@ class recv_chan;
 
 namespace detail {
 
+// Makes a chan<T> from a core whose reference the caller hands over (the runtime's own
+// channels, e.g. a timer's).
+struct chan_access {
+  template <class T>
+  static chan<T> adopt(chan_core* c) noexcept {
+    return chan<T>(c);
+  }
+};
+
 // The shared handle: a counted reference to a chan_core, or nil.
 template <class T>
 class chan_handle {
@@ -138,6 +147,7 @@ class chan : public detail::chan_handle<T> {
  private:
   template <class U>
   friend chan<U> make_chan(std::size_t);
+  friend struct detail::chan_access;
   template <class U>
   friend class send_chan;
   template <class U>

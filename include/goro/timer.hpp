@@ -18,8 +18,10 @@
 // received from c() (a value already in the channel is drained, and the call reports
 // the timer as active: to a receiver it had not fired).
 // Handles: timer and ticker are cheap copyable handles (copies share one timer).
-// Destroying handles never stops a timer (after_func's f still runs). A ticker that no
-// handle and no channel view refers to any more stops at its next tick. A zero or
+// Destroying handles never stops a timer while a view of its channel is left, and
+// after_func's f still runs. A timer or ticker that no handle and no channel view refers
+// to any more is stopped and freed at once (Go 1.23; settled detail 18), so
+// select(recv_case(c), recv_case(goro::after(30s))) in a loop keeps no timer. A zero or
 // negative duration fires at once; ticker(d) and ticker::reset(d) with d <= 0 throw
 // std::invalid_argument; stop() or reset() on a default-constructed timer throws
 // goro::panic (Go panics on an uninitialized Timer). Usable from goroutines and plain

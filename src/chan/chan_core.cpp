@@ -57,7 +57,9 @@ chan_core::~chan_core() {
 }
 
 void chan_core::release() noexcept {
-  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (orphaned_) orphaned_(owner_);
+  else delete this;
 }
 
 std::size_t chan_core::size() noexcept {

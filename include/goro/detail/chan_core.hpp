@@ -92,8 +92,17 @@ class alignas(64) chan_core {
  public:
   static chan_core* make(std::size_t capacity, const elem_ops* ops);
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Drops a handle's reference. The last one deletes the channel, unless it has an
+  // owner: then the owner's orphaned(owner) is called instead, and the owner deletes
+  // the channel later with destroy() (a timer's channel: the timer stops once nothing
+  // can receive its values, and the channel lives until the timer's last fire is done).
   void release() noexcept;
-  // Handles that refer to this channel (a timer stops once only its own is left).
+  void set_owner(void (*orphaned)(void* owner) noexcept, void* owner) noexcept {
+    orphaned_ = orphaned;
+    owner_ = owner;
+  }
+  void destroy() noexcept { delete this; }  // an owned channel, once orphaned
+  // Handles that refer to this channel.
   std::size_t use_count() const noexcept { return refs_.load(std::memory_order_acquire); }
 
   // Blocks until the value at `value` is delivered (moved from). Throws closed_channel.
@@ -127,6 +136,8 @@ class alignas(64) chan_core {
   const std::size_t capacity_;
   const elem_ops* ops_;
   unsigned char* buf_;
+  void (*orphaned_)(void*) noexcept = nullptr;
+  void* owner_ = nullptr;
 
   chan_core(std::size_t capacity, const elem_ops* ops, void* buf) noexcept
       : capacity_(capacity), ops_(ops), buf_(static_cast<unsigned char*>(buf)) {}
