@@ -259,3 +259,68 @@ TEST(SelectSet, ASendCaseSendsOnce) {
 }
 
 }  // namespace
+
+namespace {
+
+// Go's TestPseudoRandomSend: two send cases on one channel, a receiver that yields
+// before each receive (so it is sometimes parked, sometimes not, when the select runs),
+// unbuffered and buffered: both values must come up. Run under GORO_MAXPROCS 1 and 2.
+void pseudo_random_send(int maxprocs) {
+  const int n = 100;
+  int previous = goro::set_maxprocs(maxprocs);
+  goro::run([&] {
+    for (std::size_t capacity : {std::size_t{0}, std::size_t{100}}) {
+      for (int round = 0; round < 20; ++round) {
+        auto c = goro::make_chan<int>(capacity);
+        std::vector<int> got(n);
+        goro::wait_group done;
+        done.add(1);
+        goro::go([&] {
+          for (int i = 0; i < n; ++i) {
+            goro::yield();
+            got[i] = c.recv().value_or(-1);
+          }
+          done.done();
+        });
+        for (int i = 0; i < n; ++i) goro::select(goro::send_case(c, 1), goro::send_case(c, 0));
+        done.wait();
+        int zeros = 0, ones = 0;
+        for (int v : got) (v == 0 ? zeros : ones) += 1;
+        ASSERT_TRUE(zeros > n / 10 && ones > n / 10)
+            << "want pseudorandom, got " << zeros << " zeros and " << ones << " ones (chan cap " << capacity
+            << ", GORO_MAXPROCS " << maxprocs << ", round " << round << ")";
+      }
+    }
+  });
+  goro::set_maxprocs(previous);
+}
+
+TEST(Select, PseudoRandomSendOnOneWorker) { pseudo_random_send(1); }
+TEST(Select, PseudoRandomSendOnTwoWorkers) { pseudo_random_send(2); }
+
+// The same rule for receive cases on one channel, whether the sender is parked first
+// (the select finds it ready) or arrives later (the select is parked on both cases).
+TEST(Select, PseudoRandomReceiveFromDuplicateCases) {
+  goro::run([] {
+    const int n = 200;
+    for (bool sender_first : {true, false}) {
+      auto c = goro::make_chan<int>();
+      goro::go([&, sender_first] {
+        for (int i = 0; i < n; ++i) {
+          if (!sender_first) goro::yield();
+          c.send(i);
+        }
+      });
+      int first = 0, second = 0;
+      for (int i = 0; i < n; ++i) {
+        if (sender_first) goro::yield();
+        std::size_t k = goro::select(goro::recv_case(c), goro::recv_case(c));
+        (k == 0 ? first : second) += 1;
+      }
+      EXPECT_TRUE(first > n / 10 && second > n / 10)
+          << "case 0 taken " << first << " times, case 1 " << second << " (sender first: " << sender_first << ")";
+    }
+  });
+}
+
+}  // namespace

@@ -132,12 +132,16 @@ std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default
       return n;
     }
 
-    // 2. Enqueue a waiter on every channel and park.
+    // 2. Enqueue a waiter on every channel, in the random poll order, and park. A peer
+    // that comes later takes the first claimable waiter of its channel's queue, so
+    // cases on one channel must be queued in random order too (Go's rule: among ready
+    // cases, one chosen uniformly at random, always).
     select_state state;
     waiter self;
     prepare_waiter(self);
     small_array<chan_waiter> waiters(n);
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = order[k];
       select_case_desc& c = cases[i];
       if (!c.core) continue;
       chan_waiter& w = waiters[i];
