@@ -3,6 +3,7 @@
 #include <goro/goro.hpp>
 #include <gtest/gtest.h>
 
+#include "sched/scheduler.hpp"
 #include "support/scale.hpp"
 
 #include <atomic>
@@ -42,6 +43,10 @@ TEST(Run, DoesNotWaitForOtherGoroutines) {
   // main returned while the other goroutine is still blocked: run() did not wait for it.
   release.done();
   finished.wait();
+  // It is about to exit: let it, so the next test counts only its own goroutines.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (goro::num_goroutines() != 0 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  EXPECT_EQ(goro::num_goroutines(), 0u);
 }
 
 TEST(Run, NestedInAGoroutineParksTheCaller) {
@@ -319,6 +324,37 @@ TEST(Go, AReusedStackCarriesNoStalePoison) {
     wg.wait();
   });
   goro::set_maxprocs(old);
+}
+
+}  // namespace
+
+namespace {
+
+// The runtime starts on the first goro call of any thread. A plain thread that sees it
+// published (it watches for that) and creates a timer at once, which lands on P 0's
+// heap, must find its Ps there; likewise threads whose first call races the start-up.
+// Each round is a fresh process.
+TEST(Start, AThreadThatSeesTheRuntimePublishedFindsItsPs) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  for (int round = 0; round < 10; ++round) {
+    EXPECT_EXIT(
+        {
+          std::atomic<int> fired{0};
+          std::vector<std::thread> threads;
+          for (int i = 0; i < 3; ++i)
+            threads.emplace_back([&] {
+              while (!goro::detail::scheduler::if_started()) {
+              }
+              goro::timer t(std::chrono::milliseconds(1));
+              if (t.c().recv()) fired.fetch_add(1);
+            });
+          goro::run([] {});
+          for (auto& t : threads) t.join();
+          std::exit(fired.load() == 3 ? 0 : 1);
+        },
+        ::testing::ExitedWithCode(0), "")
+        << "round " << round;
+  }
 }
 
 }  // namespace

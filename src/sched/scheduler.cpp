@@ -65,10 +65,13 @@ scheduler& scheduler::start() {
   scheduler* s = the_scheduler.load(std::memory_order_relaxed);
   if (!s) {
     s = new scheduler();  // never destroyed: workers outlive static destruction
-    the_scheduler.store(s, std::memory_order_release);
     int n = s->nprocs();
     for (int i = 0; i < n; ++i) s->start_worker(i);
     std::thread([s] { s->sysmon_loop(); }).detach();
+    // Published only now: a thread that finds the runtime finds its Ps too (a plain
+    // thread's timer goes to P 0). Threads that come meanwhile wait on start_mu, and
+    // the new workers and sysmon use `s` itself.
+    the_scheduler.store(s, std::memory_order_release);
   }
   return *s;
 }
