@@ -257,3 +257,63 @@ TEST(Scheduler, AnIdleRuntimeSleeps) {
 }
 
 }  // namespace
+
+namespace {
+
+// A park's commit (which releases the lock of the wait queue the goroutine is on: a
+// channel's, a mutex's) runs before the worker looks for the next goroutine anywhere
+// slow: before a goroutine that never ran gets its stack (maybe an mmap), and before
+// the global queue's mutex. Checked from inside the commit: the worker is on g0 then,
+// with nothing switched in yet.
+struct park_probe {
+  goro::detail::waiter self;
+  bool on_g0_at_commit = false;
+  std::size_t global_at_commit = 0;
+};
+
+bool probe_commit(void* arg) {
+  auto* probe = static_cast<park_probe*>(arg);
+  goro::detail::worker* w = goro::detail::current_worker();
+  probe->on_g0_at_commit = w && w->current == nullptr;
+  probe->global_at_commit = goro::detail::scheduler::get().global_queue_length();
+  goro::detail::wake_waiter(probe->self);  // wake at once: the park itself is the test
+  return true;
+}
+
+void park_with_probe(park_probe& probe) {
+  goro::detail::prepare_waiter(probe.self);
+  goro::detail::park_waiter(probe.self, goro::detail::wait_reason::chan_receive, &probe_commit, &probe);
+}
+
+TEST(Park, CommitsBeforeANewGoroutineGetsItsStack) {
+  int previous = goro::set_maxprocs(1);
+  goro::run([] {
+    goro::wait_group ran;
+    ran.add(1);
+    goro::go([&] { ran.done(); });  // never ran: in this P's runnext, with no stack yet
+    park_probe probe;
+    park_with_probe(probe);
+    EXPECT_TRUE(probe.on_g0_at_commit) << "the new goroutine was switched in before the commit";
+    ran.wait();
+  });
+  goro::set_maxprocs(previous);
+}
+
+TEST(Park, CommitsBeforeTakingFromTheGlobalQueue) {
+  int previous = goro::set_maxprocs(1);
+  goro::run([] {
+    goro::wait_group ran;
+    ran.add(1);
+    // Spawned by a plain thread: the global queue, which this busy single worker does not
+    // look at until it schedules.
+    std::thread([&] { goro::go([&] { ran.done(); }); }).join();
+    ASSERT_EQ(goro::detail::scheduler::get().global_queue_length(), 1u);
+    park_probe probe;
+    park_with_probe(probe);
+    EXPECT_EQ(probe.global_at_commit, 1u) << "the global queue was taken from before the commit";
+    ran.wait();
+  });
+  goro::set_maxprocs(previous);
+}
+
+}  // namespace

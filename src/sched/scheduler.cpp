@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <thread>
+#include <utility>
 
 #include "goro/blocking.hpp"
 #include "goro/detail/spinlock.hpp"
@@ -214,7 +215,10 @@ void scheduler::worker_main(worker* w) {
   }
   w->g0_fiber.tsan_fiber = sanitizer::tsan_current_fiber();
   w->altstack = install_alt_stack();
-  for (;;) run_from_g0(w, find_runnable(w));
+  for (;;) {
+    goroutine* g = std::exchange(w->run_after_commit, nullptr);
+    run_from_g0(w, g ? g : find_runnable(w));
+  }
 }
 
 // ---- run queues -------------------------------------------------------------------------
@@ -339,12 +343,19 @@ goroutine* scheduler::find_runnable_slow(processor* p, bool tick, bool parking, 
     }
   }
   if (tick) {
-    p->global_check_countdown = kGlobalCheckInterval;
     p->coarse_now = platform::coarse_now_ns();
-    if (!global_.empty())
+    if (!global_.empty()) {
+      if (parking) {  // to g0, which takes from the global queue after the commit
+        p->global_check_countdown = 1;
+        return nullptr;
+      }
+      p->global_check_countdown = kGlobalCheckInterval;
       if (goroutine* g = take_global(p)) return g;
+    } else {
+      p->global_check_countdown = kGlobalCheckInterval;
+    }
   }
-  return pick_local(p);
+  return parking ? pick_local<true>(p) : pick_local(p);
 }
 
 bool steal_note::waited(std::uint32_t current, std::int64_t& now, std::int64_t grace_ns) noexcept {

@@ -92,8 +92,12 @@ class scheduler {
     bool tick = --p->global_check_countdown == 0;
     if (__builtin_expect(tick || p->timers.next_deadline() != platform::kNever, 0))
       return find_runnable_slow(p, tick, kParking, now_hint);
-    return pick_local(p);
+    return pick_local<kParking>(p);
   }
+  // A parking goroutine's pick (kParking) takes only from this P's own queue: its park
+  // commits after the switch, so anything slow here (the global queue's mutex) would be
+  // done with its wait queue's lock held. Null then sends it to g0, which commits first.
+  template <bool kParking = false>
   goroutine* pick_local(processor* p) noexcept {
     goroutine* g;
     if (p->runnext_streak < kMaxRunnextStreak && (g = p->take_runnext())) {
@@ -109,6 +113,7 @@ class scheduler {
       p->runnext_streak = 1;
       return g;
     }
+    if constexpr (kParking) return nullptr;
     return global_.empty() ? nullptr : take_global(p);
   }
   // Blocks (on g0) until there is a goroutine for w.

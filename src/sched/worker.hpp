@@ -19,6 +19,9 @@ struct worker {
   int id = 0;
   processor* p = nullptr;
   goroutine* current = nullptr;  // the goroutine running on this worker, or null on g0
+  // A goroutine that never ran, picked by a parking one: g0 gives it its stack after the
+  // park's commit (switch.cpp's leave) and runs it next.
+  goroutine* run_after_commit = nullptr;
 
   platform::context g0_ctx = nullptr;  // the scheduler loop's saved context
   sanitizer::fiber_state g0_fiber;
