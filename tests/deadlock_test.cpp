@@ -102,6 +102,17 @@ TEST_F(Deadlock, ARealDeadlockWithAPlainThreadBlockedInGoroIsReported) {
               ::testing::ExitedWithCode(2), "fatal error: all goroutines are asleep - deadlock!");
 }
 
+// A foreign thread makes the check uncertain only while it exists: once it has exited
+// (without ever waking anyone) the deadlock is certain, and sysmon's later look reports it.
+TEST_F(Deadlock, ReportedOnceTheLastForeignThreadHasExited) {
+  EXPECT_EXIT(goro::run([] {
+                std::thread([] { std::this_thread::sleep_for(300ms); }).detach();
+                goro::chan<int> c = goro::make_chan<int>();
+                (void)c.recv();
+              }),
+              ::testing::ExitedWithCode(2), "fatal error: all goroutines are asleep - deadlock!");
+}
+
 TEST_F(Deadlock, FatalIsTheDefaultAndCanBeAskedFor) {
   EXPECT_EXIT(
       {
