@@ -69,7 +69,7 @@ struct harness {
   goro::wait_group exited;
   std::set<long> sent, received;
   std::vector<std::string> log;
-  std::vector<std::pair<int, std::vector<outcome>>> unchecked;  // woken, not yet checked
+  std::vector<int> unchecked;  // woken, not yet checked
 
   [[noreturn]] void fail(const std::string& why) {
     std::fprintf(stderr, "chan_schedule_fuzz: %s\nschedule so far (goroutine: op -> outcome):\n", why.c_str());
@@ -138,22 +138,22 @@ struct harness {
   void check_sizes() {
     for (std::size_t c = 0; c < world.chans.size(); ++c) {
       const int i = static_cast<int>(c);
-      if (world.chans[c].size() != model.buffer(i).size() || world.chans[c].capacity() != static_cast<std::size_t>(model.capacity(i)))
+      if (world.chans[c].size() != model.buffered(i) || world.chans[c].capacity() != static_cast<std::size_t>(model.capacity(i)))
         fail("channel c" + std::to_string(c) + ": size " + std::to_string(world.chans[c].size()) + ", capacity " +
-             std::to_string(world.chans[c].capacity()) + "; the model has " + std::to_string(model.buffer(i).size()) +
+             std::to_string(world.chans[c].capacity()) + "; the model has " + std::to_string(model.buffered(i)) +
              " of " + std::to_string(model.capacity(i)));
     }
   }
 
   // Settles, then checks every goroutine woken since the last check against what the
-  // model allowed it, and the whole state.
+  // model allows it (which the model then fixes), and the whole state.
   void settle_and_check() {
     settle(0, false);
-    for (const auto& [woken, can] : unchecked) {
+    for (int woken : unchecked) {
       worker& w = *workers[static_cast<std::size_t>(woken)];
       if (!w.done.load(std::memory_order_acquire)) fail("goroutine " + std::to_string(woken) + " was not woken");
       log.push_back("  woken:");
-      check_outcome(woken, w.current, w.out, w.failure, can);
+      model.checked(woken, check_outcome(woken, w.current, w.out, w.failure, model.woken_outcomes(woken)));
     }
     unchecked.clear();
     check_state();
@@ -172,13 +172,17 @@ struct harness {
   void step(int g, const op& o) {
     if (o.kind == op_kind::unlock && !model.can_unlock(o.mutex)) return;  // fatal in goro, as in Go
     if (g != 0 && model.blocked(g)) g = 0;  // that worker is busy: the conductor takes the op
-    const std::vector<outcome> allowed = model.immediate(o);
+    std::vector<outcome> allowed = model.immediate(o);
     if (allowed.empty() && (g == 0 || model.blocks_forever(o))) return;  // the conductor never blocks
     // The conductor's channel ops run back to back, before the goroutines they woke get to
     // run (goro must then skip a woken select's other waiters, and hand over values with
-    // the wakee still runnable); anything else starts from a settled state.
+    // the wakee still runnable); anything else starts from a settled state. Checking the
+    // woken may fix which value a select moved into a buffer: ask the model again.
     const bool back_to_back = g == 0 && channel_op(o);
-    if (!back_to_back) settle_and_check();
+    if (!back_to_back) {
+      settle_and_check();
+      allowed = model.immediate(o);
+    }
     outcome got;
     std::string failure;
     if (g == 0) {
@@ -201,7 +205,7 @@ struct harness {
       failure = w.failure;
     }
     model.complete(g, o, check_outcome(g, o, got, failure, allowed));
-    for (auto& woken : model.take_woken()) unchecked.push_back(std::move(woken));
+    for (int woken : model.take_woken()) unchecked.push_back(woken);
     if (back_to_back) check_sizes();  // moved under the channel locks already
     else settle_and_check();
   }
@@ -229,7 +233,7 @@ struct harness {
       r.kind = op_kind::recv;
       r.chan = static_cast<int>(c);
       if (model.is_nil(r.chan)) continue;
-      while (!model.buffer(r.chan).empty()) step(0, r);
+      while (model.buffered(r.chan) != 0) step(0, r);
       step(0, r);  // closed and drained: nullopt
     }
     settle_and_check();
