@@ -78,16 +78,26 @@ struct harness {
     std::abort();
   }
 
+  // The scheduler's counts, for a failure that may be timing.
+  static std::string sched_state() {
+    const goro::runtime_stats st = goro::stats();
+    return " (scheduler: " + std::to_string(st.running) + " running, " + std::to_string(st.runnable) + " runnable, " +
+           std::to_string(st.threads) + " threads, " + std::to_string(st.hog_handoffs) + " hog and " +
+           std::to_string(st.blocking_handoffs) + " blocking hand-offs)";
+  }
+
   // Lets every other goroutine run until all are parked again (and the op handed to g,
-  // if it is to complete, has: it may be waiting for a timer meanwhile).
+  // if it is to complete, has: it may be waiting for a timer meanwhile). None runnable is
+  // not enough: when sysmon hands the one P to another thread (a hog hand-off: the
+  // conductor held it 10 ms), a woken goroutine may be running there.
   void settle(int g, bool expect_done) {
     const auto limit = clock::now() + std::chrono::seconds(2);
     for (;;) {
       const bool issuer_done = g == 0 || !expect_done || workers[static_cast<std::size_t>(g)]->done.load(std::memory_order_acquire);
-      const std::size_t runnable = goro::stats().runnable;
-      if (issuer_done && runnable == 0) return;
-      if (clock::now() > limit) fail("did not settle within 2 s: an op the model says completes is still blocked");
-      if (runnable > 0) goro::yield();
+      const goro::runtime_stats st = goro::stats();
+      if (issuer_done && st.runnable == 0 && st.running <= 1) return;  // running: the conductor
+      if (clock::now() > limit) fail("did not settle within 2 s: an op the model says completes is still blocked" + sched_state());
+      if (st.runnable > 0) goro::yield();
       else goro::sleep(microseconds(5));
     }
   }
@@ -151,7 +161,7 @@ struct harness {
     settle(0, false);
     for (int woken : unchecked) {
       worker& w = *workers[static_cast<std::size_t>(woken)];
-      if (!w.done.load(std::memory_order_acquire)) fail("goroutine " + std::to_string(woken) + " was not woken");
+      if (!w.done.load(std::memory_order_acquire)) fail("goroutine " + std::to_string(woken) + " was not woken" + sched_state());
       log.push_back("  woken:");
       model.checked(woken, check_outcome(woken, w.current, w.out, w.failure, model.woken_outcomes(woken)));
     }
