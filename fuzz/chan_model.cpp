@@ -2,6 +2,7 @@
 #include "chan_model.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace chan_model {
 
@@ -60,13 +61,29 @@ model::model(const std::vector<int>& capacities, int mutexes, int goroutines)
   }
 }
 
+std::vector<model::waiter> model::front_group(const std::deque<waiter>& q) {
+  std::vector<waiter> group;
+  for (const waiter& w : q) {
+    if (!group.empty() && w.g != group.front().g) break;
+    group.push_back(w);
+  }
+  return group;
+}
+
 std::vector<outcome> model::recv_ready(int c, int index) const {
   const channel& ch = chans_[static_cast<std::size_t>(c)];
   if (ch.nil) return {};
-  if (!ch.buf.empty()) return {{result::value, ch.buf.front(), index}};
-  if (!ch.sendq.empty()) return {{result::value, ch.sendq.front().value, index}};
-  if (ch.closed) return {{result::empty, 0, index}};
-  return {};
+  std::vector<waiter> from;  // the senders whose value it may get
+  if (!ch.buf.empty()) {
+    if (ch.buf.front().choices.empty()) return {{result::value, ch.buf.front().value, index}};
+    from = ch.buf.front().choices;
+  } else {
+    from = front_group(ch.sendq);
+  }
+  std::vector<outcome> r;
+  for (const waiter& s : from) r.push_back({result::value, s.value, index});
+  if (r.empty() && ch.closed) r.push_back({result::empty, 0, index});
+  return r;
 }
 
 std::vector<outcome> model::send_ready(int c, int index) const {
@@ -143,37 +160,61 @@ bool model::blocks_forever(const op& o) const {
   }
 }
 
-void model::apply_recv(int c) {
+void model::apply_recv(int c, long value) {
   channel& ch = chans_[static_cast<std::size_t>(c)];
   if (!ch.buf.empty()) {
+    // A value still one of several: the select that moved it in sent `value`.
+    for (const waiter& s : ch.buf.front().choices)
+      if (s.value == value) goroutines_[static_cast<std::size_t>(s.g)].woken_with = {{result::done, 0, s.index}};
     ch.buf.pop_front();
-    if (!ch.sendq.empty()) {  // a full buffer: the head sender's value takes the freed slot
-      waiter s = ch.sendq.front();
-      ch.buf.push_back(s.value);
-      wake(s, {{result::done, 0, s.index}});
+    if (!ch.sendq.empty()) {  // a full buffer: one of the head sender's values takes the freed slot
+      const std::vector<waiter> group = front_group(ch.sendq);
+      entry e{group.front().value, {}};
+      if (group.size() > 1) e.choices = group;
+      std::vector<outcome> allowed;
+      for (const waiter& s : group) allowed.push_back({result::done, 0, s.index});
+      ch.buf.push_back(std::move(e));
+      wake(group.front().g, std::move(allowed));
     }
-  } else if (!ch.sendq.empty()) {
-    waiter s = ch.sendq.front();
-    wake(s, {{result::done, 0, s.index}});
+  } else {
+    // Handed over by the sender of `value` (no sender: closed and drained, no change).
+    for (const waiter& s : front_group(ch.sendq))
+      if (s.value == value) wake(s.g, {{result::done, 0, s.index}});
   }
-  // else closed and drained: nothing changes
 }
 
 void model::apply_send(int c, long value) {
   channel& ch = chans_[static_cast<std::size_t>(c)];
   if (ch.closed) return;  // the send panicked
-  if (!ch.recvq.empty()) {
-    waiter r = ch.recvq.front();
-    wake(r, {{result::value, value, r.index}});
+  if (!ch.recvq.empty()) {  // any of the head receiver's cases here gets it
+    const std::vector<waiter> group = front_group(ch.recvq);
+    std::vector<outcome> allowed;
+    for (const waiter& r : group) allowed.push_back({result::value, value, r.index});
+    wake(group.front().g, std::move(allowed));
   } else {
-    ch.buf.push_back(value);
+    ch.buf.push_back({value, {}});
   }
 }
 
-void model::wake(const waiter& w, std::vector<outcome> allowed) {
-  unqueue(w.g);
-  goroutines_[static_cast<std::size_t>(w.g)].blocked = false;
-  woken_.emplace_back(w.g, std::move(allowed));
+void model::wake(int g, std::vector<outcome> allowed) {
+  unqueue(g);
+  goroutine& gr = goroutines_[static_cast<std::size_t>(g)];
+  gr.blocked = false;
+  gr.woken_with = std::move(allowed);
+  woken_.push_back(g);
+}
+
+void model::checked(int g, const outcome& out) {
+  goroutine& gr = goroutines_[static_cast<std::size_t>(g)];
+  gr.woken_with.clear();
+  if (gr.pending.kind != op_kind::select || out.what != result::done || out.index < 0) return;
+  const slot& s = gr.pending.slots[static_cast<std::size_t>(out.index)];
+  if (s.kind != slot::send) return;
+  for (entry& e : chans_[static_cast<std::size_t>(s.chan)].buf) {
+    if (e.choices.empty() || e.choices.front().g != g) continue;
+    e.value = s.value;  // the value of the case it reports
+    e.choices.clear();
+  }
 }
 
 void model::unqueue(int g) {
@@ -192,7 +233,7 @@ void model::complete(int g, const op& o, const outcome& out) {
       break;
     case op_kind::recv:
     case op_kind::try_recv:
-      if (out.what == result::value) apply_recv(o.chan);
+      if (out.what == result::value) apply_recv(o.chan, out.value);
       break;
     case op_kind::close: {
       if (out.what != result::done) break;
@@ -216,13 +257,13 @@ void model::complete(int g, const op& o, const outcome& out) {
             if (s.kind == slot::send) allowed.push_back({result::closed_panic, 0, static_cast<int>(i)});
           }
         }
-        wake(w, std::move(allowed));
+        wake(w.g, std::move(allowed));
       }
       break;
     }
     case op_kind::select: {
       const slot& s = o.slots[static_cast<std::size_t>(out.index)];
-      if (s.kind == slot::recv && out.what == result::value) apply_recv(s.chan);
+      if (s.kind == slot::recv && out.what == result::value) apply_recv(s.chan, out.value);
       if (s.kind == slot::send && out.what == result::done) apply_send(s.chan, s.value);
       break;
     }
@@ -235,10 +276,9 @@ void model::complete(int g, const op& o, const outcome& out) {
       if (m.waiters.empty()) {
         m.locked = false;
       } else {  // the longest waiter gets it (nobody else runs before it does)
-        int next = m.waiters.front();
+        const int next = m.waiters.front();
         m.waiters.pop_front();
-        goroutines_[static_cast<std::size_t>(next)].blocked = false;
-        woken_.push_back({next, {{result::done}}});
+        wake(next, {{result::done}});
       }
       break;
     }
@@ -276,6 +316,6 @@ void model::block(int g, const op& o) {
   }
 }
 
-std::vector<std::pair<int, std::vector<outcome>>> model::take_woken() { return std::exchange(woken_, {}); }
+std::vector<int> model::take_woken() { return std::exchange(woken_, {}); }
 
 }  // namespace chan_model

@@ -2,17 +2,20 @@
 // chan_schedule_fuzz. It knows nothing of goro: ops are applied one at a time, in the
 // order the harness issues them, and it says what each may do at once (the outcomes
 // Go allows, or none if the op must block), who an op wakes and with what outcome, and
-// what every buffer holds. Queues of blocked goroutines are FIFO (Go's and goro's rule;
-// a select queues its cases in argument order), so everything but the choice among
-// several ready select cases is determined; that choice is reported back by the real
-// run and must be one the model allowed.
+// what every buffer holds. Queues of blocked goroutines are FIFO (Go's and goro's rule),
+// so everything but the choice among several ready select cases is determined; that
+// choice is reported back by the real run and must be one the model allowed. A parked
+// select's waiters on one channel sit together in its queue in a random order (goro
+// queues them in its random poll order), so a peer that comes later may take any of
+// them: the model allows each, and the first outcome that shows which was taken fixes
+// it (the value a receiver got, or the case the woken select reports). A value moved
+// into a freed buffer slot from such a group is one of the group's values until then.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace chan_model {
@@ -73,14 +76,20 @@ class model {
   void complete(int g, const op& o, const outcome& out);
   // op by g blocked (immediate() was empty): queues g on its channels or mutex.
   void block(int g, const op& o);
-  // The goroutines the last complete() woke, with the outcomes each may report.
-  std::vector<std::pair<int, std::vector<outcome>>> take_woken();
+  // The goroutines the last complete() woke; each must later be checked: it reports
+  // one of woken_outcomes(g), then checked(g, that outcome).
+  std::vector<int> take_woken();
+  // What woken goroutine g may report: what it was woken with, narrowed by what has
+  // been seen since (a receive of the value it moved into a buffer).
+  const std::vector<outcome>& woken_outcomes(int g) const { return goroutines_[static_cast<std::size_t>(g)].woken_with; }
+  // Woken goroutine g reported out (one of woken_outcomes(g)): fixes the choice it made.
+  void checked(int g, const outcome& out);
 
   bool blocked(int g) const { return goroutines_[static_cast<std::size_t>(g)].blocked; }
   bool is_nil(int c) const { return chans_[static_cast<std::size_t>(c)].nil; }
   bool is_closed(int c) const { return chans_[static_cast<std::size_t>(c)].closed; }
   int capacity(int c) const { return chans_[static_cast<std::size_t>(c)].cap; }
-  const std::deque<long>& buffer(int c) const { return chans_[static_cast<std::size_t>(c)].buf; }
+  std::size_t buffered(int c) const { return chans_[static_cast<std::size_t>(c)].buf.size(); }
   std::size_t channels() const { return chans_.size(); }
   std::size_t mutexes() const { return mutexes_.size(); }
 
@@ -90,11 +99,18 @@ class model {
     int index;  // select: the slot; -1 for a plain send/recv
     long value;  // send
   };
+  // A buffered value. A freed slot taken by a parked select with several send cases on
+  // the channel holds one of their values: `choices` lists them until the select's
+  // outcome or a receive of the value says which (then `value` is set).
+  struct entry {
+    long value = 0;
+    std::vector<waiter> choices;
+  };
   struct channel {
     bool nil = false;
     int cap = 0;
     bool closed = false;
-    std::deque<long> buf;
+    std::deque<entry> buf;
     std::deque<waiter> recvq, sendq;
   };
   struct mutex_state {
@@ -104,19 +120,23 @@ class model {
   struct goroutine {
     bool blocked = false;
     op pending;
+    std::vector<outcome> woken_with;  // woken, not yet checked: what it may report
   };
 
+  // The head waiter of q and those of its goroutine right behind it: a select's cases
+  // on one channel, queued together in a random order (any of them is next).
+  static std::vector<waiter> front_group(const std::deque<waiter>& q);
   std::vector<outcome> recv_ready(int c, int index) const;  // empty if it would block
   std::vector<outcome> send_ready(int c, int index) const;
-  void apply_recv(int c);             // takes what a ready receive takes
+  void apply_recv(int c, long value);  // takes what a ready receive took (got value)
   void apply_send(int c, long value);  // delivers what a ready send delivers
-  void wake(const waiter& w, std::vector<outcome> allowed);
+  void wake(int g, std::vector<outcome> allowed);
   void unqueue(int g);  // drops every waiter of g (a woken select's other cases)
 
   std::vector<channel> chans_;
   std::vector<mutex_state> mutexes_;
   std::vector<goroutine> goroutines_;
-  std::vector<std::pair<int, std::vector<outcome>>> woken_;
+  std::vector<int> woken_;
 };
 
 }  // namespace chan_model

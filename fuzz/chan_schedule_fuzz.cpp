@@ -69,7 +69,7 @@ struct harness {
   goro::wait_group exited;
   std::set<long> sent, received;
   std::vector<std::string> log;
-  std::vector<std::pair<int, std::vector<outcome>>> unchecked;  // woken, not yet checked
+  std::vector<int> unchecked;  // woken, not yet checked
 
   [[noreturn]] void fail(const std::string& why) {
     std::fprintf(stderr, "chan_schedule_fuzz: %s\nschedule so far (goroutine: op -> outcome):\n", why.c_str());
@@ -78,16 +78,26 @@ struct harness {
     std::abort();
   }
 
+  // The scheduler's counts, for a failure that may be timing.
+  static std::string sched_state() {
+    const goro::runtime_stats st = goro::stats();
+    return " (scheduler: " + std::to_string(st.running) + " running, " + std::to_string(st.runnable) + " runnable, " +
+           std::to_string(st.threads) + " threads, " + std::to_string(st.hog_handoffs) + " hog and " +
+           std::to_string(st.blocking_handoffs) + " blocking hand-offs)";
+  }
+
   // Lets every other goroutine run until all are parked again (and the op handed to g,
-  // if it is to complete, has: it may be waiting for a timer meanwhile).
+  // if it is to complete, has: it may be waiting for a timer meanwhile). None runnable is
+  // not enough: when sysmon hands the one P to another thread (a hog hand-off: the
+  // conductor held it 10 ms), a woken goroutine may be running there.
   void settle(int g, bool expect_done) {
     const auto limit = clock::now() + std::chrono::seconds(2);
     for (;;) {
       const bool issuer_done = g == 0 || !expect_done || workers[static_cast<std::size_t>(g)]->done.load(std::memory_order_acquire);
-      const std::size_t runnable = goro::stats().runnable;
-      if (issuer_done && runnable == 0) return;
-      if (clock::now() > limit) fail("did not settle within 2 s: an op the model says completes is still blocked");
-      if (runnable > 0) goro::yield();
+      const goro::runtime_stats st = goro::stats();
+      if (issuer_done && st.runnable == 0 && st.running <= 1) return;  // running: the conductor
+      if (clock::now() > limit) fail("did not settle within 2 s: an op the model says completes is still blocked" + sched_state());
+      if (st.runnable > 0) goro::yield();
       else goro::sleep(microseconds(5));
     }
   }
@@ -138,22 +148,22 @@ struct harness {
   void check_sizes() {
     for (std::size_t c = 0; c < world.chans.size(); ++c) {
       const int i = static_cast<int>(c);
-      if (world.chans[c].size() != model.buffer(i).size() || world.chans[c].capacity() != static_cast<std::size_t>(model.capacity(i)))
+      if (world.chans[c].size() != model.buffered(i) || world.chans[c].capacity() != static_cast<std::size_t>(model.capacity(i)))
         fail("channel c" + std::to_string(c) + ": size " + std::to_string(world.chans[c].size()) + ", capacity " +
-             std::to_string(world.chans[c].capacity()) + "; the model has " + std::to_string(model.buffer(i).size()) +
+             std::to_string(world.chans[c].capacity()) + "; the model has " + std::to_string(model.buffered(i)) +
              " of " + std::to_string(model.capacity(i)));
     }
   }
 
   // Settles, then checks every goroutine woken since the last check against what the
-  // model allowed it, and the whole state.
+  // model allows it (which the model then fixes), and the whole state.
   void settle_and_check() {
     settle(0, false);
-    for (const auto& [woken, can] : unchecked) {
+    for (int woken : unchecked) {
       worker& w = *workers[static_cast<std::size_t>(woken)];
-      if (!w.done.load(std::memory_order_acquire)) fail("goroutine " + std::to_string(woken) + " was not woken");
+      if (!w.done.load(std::memory_order_acquire)) fail("goroutine " + std::to_string(woken) + " was not woken" + sched_state());
       log.push_back("  woken:");
-      check_outcome(woken, w.current, w.out, w.failure, can);
+      model.checked(woken, check_outcome(woken, w.current, w.out, w.failure, model.woken_outcomes(woken)));
     }
     unchecked.clear();
     check_state();
@@ -172,13 +182,17 @@ struct harness {
   void step(int g, const op& o) {
     if (o.kind == op_kind::unlock && !model.can_unlock(o.mutex)) return;  // fatal in goro, as in Go
     if (g != 0 && model.blocked(g)) g = 0;  // that worker is busy: the conductor takes the op
-    const std::vector<outcome> allowed = model.immediate(o);
+    std::vector<outcome> allowed = model.immediate(o);
     if (allowed.empty() && (g == 0 || model.blocks_forever(o))) return;  // the conductor never blocks
     // The conductor's channel ops run back to back, before the goroutines they woke get to
     // run (goro must then skip a woken select's other waiters, and hand over values with
-    // the wakee still runnable); anything else starts from a settled state.
+    // the wakee still runnable); anything else starts from a settled state. Checking the
+    // woken may fix which value a select moved into a buffer: ask the model again.
     const bool back_to_back = g == 0 && channel_op(o);
-    if (!back_to_back) settle_and_check();
+    if (!back_to_back) {
+      settle_and_check();
+      allowed = model.immediate(o);
+    }
     outcome got;
     std::string failure;
     if (g == 0) {
@@ -201,7 +215,7 @@ struct harness {
       failure = w.failure;
     }
     model.complete(g, o, check_outcome(g, o, got, failure, allowed));
-    for (auto& woken : model.take_woken()) unchecked.push_back(std::move(woken));
+    for (int woken : model.take_woken()) unchecked.push_back(woken);
     if (back_to_back) check_sizes();  // moved under the channel locks already
     else settle_and_check();
   }
@@ -229,7 +243,7 @@ struct harness {
       r.kind = op_kind::recv;
       r.chan = static_cast<int>(c);
       if (model.is_nil(r.chan)) continue;
-      while (!model.buffer(r.chan).empty()) step(0, r);
+      while (model.buffered(r.chan) != 0) step(0, r);
       step(0, r);  // closed and drained: nullopt
     }
     settle_and_check();
