@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -68,14 +69,13 @@ TEST_F(Deadlock, AForeignThreadBlockedInAStdMutexIsNotADeadlock) {
         goro::run([&] {
           std::mutex m;
           goro::chan<int> c = goro::make_chan<int>();
-          std::mutex held_gate;
-          held_gate.lock();
+          std::atomic<bool> held{false};
           std::thread holder([&] {
             std::lock_guard lk(m);
-            held_gate.unlock();
+            held.store(true);
             std::this_thread::sleep_for(500ms);
           });
-          held_gate.lock();  // the holder has m now
+          while (!held.load()) std::this_thread::yield();  // the holder has m now
           std::thread sender([&] {
             std::lock_guard lk(m);  // blocks in the C++ library, not in goro
             c.send(42);
@@ -83,7 +83,6 @@ TEST_F(Deadlock, AForeignThreadBlockedInAStdMutexIsNotADeadlock) {
           got = c.recv().value_or(0);
           sender.join();
           holder.join();
-          held_gate.unlock();
         });
         std::exit(got == 42 ? 0 : 1);
       },
