@@ -25,6 +25,15 @@ class Deadlock : public ::testing::Test {
   void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
 };
 
+// run()'s main blocks on a wait_group nobody will ever mark done: a real deadlock.
+void main_waits_forever() {
+  goro::run([] {
+    goro::wait_group never;
+    never.add(1);
+    never.wait();
+  });
+}
+
 // A std::thread feeds a buffered channel with pauses between sends while a goroutine
 // ranges over it; main waits for the goroutine. The thread's sends take the channel's
 // fast path (no goro registration) and it sleeps outside goro between them.
@@ -116,11 +125,7 @@ TEST_F(Deadlock, FatalIsTheDefaultAndCanBeAskedFor) {
   EXPECT_EXIT(
       {
         setenv("GORO_DEADLOCK", "fatal", 1);
-        goro::run([] {
-          goro::wait_group never;
-          never.add(1);
-          never.wait();
-        });
+        main_waits_forever();
       },
       ::testing::ExitedWithCode(2), "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine [0-9]+ ");
 }
@@ -150,11 +155,7 @@ TEST_F(Deadlock, OffReportsNothing) {
       {
         setenv("GORO_DEADLOCK", "off", 1);
         alarm(1);
-        goro::run([] {
-          goro::wait_group never;
-          never.add(1);
-          never.wait();
-        });
+        main_waits_forever();
       },
       ::testing::KilledBySignal(SIGALRM), ::testing::Not(::testing::HasSubstr("deadlock")));
 }
@@ -163,11 +164,7 @@ TEST_F(Deadlock, ABadSettingIsReportedAndTheDefaultKept) {
   EXPECT_EXIT(
       {
         setenv("GORO_DEADLOCK", "sometimes", 1);
-        goro::run([] {
-          goro::wait_group never;
-          never.add(1);
-          never.wait();
-        });
+        main_waits_forever();
       },
       ::testing::ExitedWithCode(2),
       "goro: ignoring GORO_DEADLOCK=sometimes \\(want fatal, warn or off\\)\n(.|\n)*fatal error: all goroutines");
