@@ -107,12 +107,7 @@ int maxprocs() {
   return s ? s->nprocs() : detail::preset_or_config_maxprocs();
 }
 
-int set_maxprocs(int n) {
-  if (detail::scheduler* s = detail::scheduler::if_started()) return s->set_nprocs(n);
-  int old = detail::preset_or_config_maxprocs();
-  if (n > 0) detail::preset_maxprocs(n > detail::scheduler::kMaxProcs ? detail::scheduler::kMaxProcs : n);
-  return old;
-}
+int set_maxprocs(int n) { return detail::scheduler::set_maxprocs_anytime(n); }
 
 namespace this_goroutine {
 std::uint64_t id() {

@@ -121,6 +121,43 @@ TEST_F(Deadlock, ReportedOnceTheLastForeignThreadHasExited) {
               ::testing::ExitedWithCode(2), "fatal error: all goroutines are asleep - deadlock!");
 }
 
+// What kept the state from looking deadlocked when the last goroutine parked goes away
+// with nobody parking after it: a registered plain thread exits, or a foreign thread
+// stops the last pending timer and exits. sysmon's own look (once a second while a main
+// waits) still finds the deadlock. Both were never reported before (SIGALRM).
+TEST_F(Deadlock, ReportedWhenTheLastActivePlainThreadExits) {
+  EXPECT_EXIT(
+      {
+        alarm(5);
+        goro::run([] {
+          goro::chan<int> c = goro::make_chan<int>();
+          std::thread([] {
+            goro::go([] {});  // registers this thread: a possible waker while it runs
+            std::this_thread::sleep_for(300ms);
+          }).detach();
+          (void)c.recv();
+        });
+      },
+      ::testing::ExitedWithCode(2), "fatal error: all goroutines are asleep - deadlock!");
+}
+
+TEST_F(Deadlock, ReportedWhenAForeignThreadStopsTheLastTimer) {
+  EXPECT_EXIT(
+      {
+        alarm(5);
+        goro::run([] {
+          goro::chan<int> c = goro::make_chan<int>();
+          goro::ticker t(1h);
+          std::thread([t]() mutable {
+            std::this_thread::sleep_for(300ms);
+            t.stop();
+          }).detach();
+          (void)c.recv();
+        });
+      },
+      ::testing::ExitedWithCode(2), "fatal error: all goroutines are asleep - deadlock!");
+}
+
 TEST_F(Deadlock, FatalIsTheDefaultAndCanBeAskedFor) {
   EXPECT_EXIT(
       {

@@ -129,38 +129,66 @@ constexpr std::int64_t kMaxRecheckNs = 1'000'000'000;
 void check_deadlock(scheduler& s) noexcept {
   if (config().on_deadlock == deadlock_action::off || !looks_deadlocked(s)) return;
   s.deadlock_suspected.store(true, std::memory_order_seq_cst);
-  s.wake_sysmon_now();
+  // A watch in progress looks again by itself (a foreign thread feeding goroutines makes
+  // every idle transition look deadlocked: a futex wake-up each would cost).
+  if (!s.deadlock_watching.load(std::memory_order_seq_cst)) s.wake_sysmon_now();
 }
 
-std::int64_t watch_deadlock(scheduler& s) {
-  const deadlock_action action = config().on_deadlock;
-  std::int64_t now = platform::now_ns();
-  if (s.deadlock_suspected.exchange(false, std::memory_order_seq_cst) && !watch.active && !watch.reported) {
+namespace {
+
+// One step of sysmon's watch; how long it may sleep before the next (-1: until woken).
+std::int64_t watch_step(scheduler& s, std::int64_t now) {
+  const bool raised = s.deadlock_suspected.exchange(false, std::memory_order_seq_cst);
+  if (!watch.active) {
+    // Without a raise sysmon still looks once a second while a main is outstanding:
+    // what kept the state from looking deadlocked to the last to park (an active plain
+    // thread, a pending timer, a watched signal) can go away with nobody parking after
+    // it (the thread exits; a foreign thread stops the last timer).
+    const bool main_waits = s.mains_outstanding.load(std::memory_order_seq_cst) > 0;
+    if (!(raised || main_waits) || !looks_deadlocked(s)) return main_waits ? kMaxRecheckNs : -1;
     watch.active = true;
     watch.mark = progress_mark(s);
     watch.next = now + kGraceNs;
     watch.recheck = kGraceNs;
   }
-  if (!watch.active) return -1;
   if (!looks_deadlocked(s)) {
-    watch.active = false;  // the next to park raises it again
-    return -1;
+    watch.active = false;  // the next to park raises it again, or the once-a-second look
+    return s.mains_outstanding.load(std::memory_order_seq_cst) > 0 ? kMaxRecheckNs : -1;
   }
-  if (std::uint64_t mark = progress_mark(s); mark != watch.mark) {
+  auto restart_grace = [&](std::uint64_t mark) {
     watch.mark = mark;
     watch.next = now + kGraceNs;
     watch.recheck = kGraceNs;
-  }
+    return kGraceNs;
+  };
+  if (std::uint64_t mark = progress_mark(s); mark != watch.mark) return restart_grace(mark);
   if (now < watch.next) return watch.next - now;
   if (!no_foreign_thread()) {
     watch.recheck = std::min(2 * watch.recheck, kMaxRecheckNs);
     watch.next = now + watch.recheck;
     return watch.recheck;
   }
+  // A thread the census no longer finds may have readied a goroutine (a channel's fast
+  // path) just before it exited: what it did happened before it left /proc, so a last
+  // look at the state sees it.
+  if (!looks_deadlocked(s)) {
+    watch.active = false;
+    return kMaxRecheckNs;
+  }
+  if (std::uint64_t mark = progress_mark(s); mark != watch.mark) return restart_grace(mark);
   watch.active = false;
   watch.reported = true;
-  report(s, action);
+  report(s, config().on_deadlock);
   return -1;
+}
+
+}  // namespace
+
+std::int64_t watch_deadlock(scheduler& s) {
+  if (config().on_deadlock == deadlock_action::off || watch.reported) return -1;
+  std::int64_t next = watch_step(s, platform::now_ns());
+  s.deadlock_watching.store(watch.active, std::memory_order_seq_cst);
+  return next;
 }
 
 }  // namespace goro::detail

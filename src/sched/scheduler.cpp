@@ -77,6 +77,15 @@ scheduler& scheduler::start() {
   return *s;
 }
 
+int scheduler::set_maxprocs_anytime(int n) {
+  if (scheduler* s = if_started()) return s->set_nprocs(n);
+  std::lock_guard lk(start_mu);
+  if (scheduler* s = the_scheduler.load(std::memory_order_relaxed)) return s->set_nprocs(n);
+  int old = preset_or_config_maxprocs();
+  if (n > 0) preset_maxprocs(n > kMaxProcs ? kMaxProcs : n);
+  return old;
+}
+
 scheduler::scheduler() {
   const runtime_config& cfg = config();
   platform::stack_allocator::instance().set_default_size(cfg.stack_size);

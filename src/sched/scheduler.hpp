@@ -51,6 +51,9 @@ class scheduler {
 
   int nprocs() const noexcept { return nprocs_.load(std::memory_order_acquire); }
   int set_nprocs(int n);
+  // runtime.GOMAXPROCS from any thread, started or not: a start in progress is waited
+  // for (else the preset it already read would lose n).
+  static int set_maxprocs_anytime(int n);
   processor* proc(int i) const noexcept { return allp_[i].load(std::memory_order_acquire); }
 
   // Makes g runnable: on the calling worker's runnext (it runs next), or on the global
@@ -173,6 +176,8 @@ class scheduler {
   std::atomic<std::int64_t> created_off_worker{0};  // spawned from plain threads
   // Set by the last to park when the state looks deadlocked; sysmon confirms or clears.
   std::atomic<bool> deadlock_suspected{false};
+  // sysmon is confirming one and looks again by itself: raisers need not wake it.
+  std::atomic<bool> deadlock_watching{false};
   // Wakes sysmon from any sleep (a suspected deadlock is its to confirm).
   void wake_sysmon_now() noexcept;
 
