@@ -51,15 +51,16 @@ poller& poller::get() {
 
 poller::poller() {
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) fatal_errno("epoll_create1 failed", errno);
+  if (epfd_ < 0) fatal_errno("epoll_create1 failed", platform::sys::last_errno());
   eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (eventfd_ < 0) fatal_errno("eventfd failed", errno);
+  if (eventfd_ < 0) fatal_errno("eventfd failed", platform::sys::last_errno());
   // Level-triggered, unlike every socket: a pending wake-up stays visible to every poll
   // until a blocking poll drains it (see poll()).
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = 0;  // the wake-up descriptor; no poll_desc is at address 0
-  if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) < 0) fatal_errno("epoll_ctl(eventfd) failed", errno);
+  if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) < 0)
+    fatal_errno("epoll_ctl(eventfd) failed", platform::sys::last_errno());
   last_poll_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
 }
 
@@ -105,7 +106,7 @@ poll_desc* poller::open(int fd, std::error_code& ec) noexcept {
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = tagged(pd);
   if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
-    ec.assign(errno, std::system_category());
+    ec.assign(platform::sys::last_errno(), std::system_category());
     pd->fd = -1;
     free_desc(pd);
     return nullptr;
@@ -255,7 +256,7 @@ int poller::poll(std::int64_t timeout_ns) noexcept {
   } else {
     timespec ts{static_cast<time_t>(timeout_ns / 1000000000), static_cast<long>(timeout_ns % 1000000000)};
     n = epoll_pwait2(epfd_, events, kEventBatch, &ts, nullptr);
-    if (n < 0 && errno == ENOSYS)  // kernels before 5.11: whole milliseconds, rounded up
+    if (n < 0 && platform::sys::last_errno() == ENOSYS)  // kernels before 5.11: whole milliseconds, rounded up
       n = epoll_wait(epfd_, events, kEventBatch, static_cast<int>((timeout_ns + 999999) / 1000000));
   }
   last_poll_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
@@ -296,7 +297,7 @@ int poller::poll(std::int64_t timeout_ns) noexcept {
 void poller::break_poll() noexcept {
   if (wake_pending_.exchange(true, std::memory_order_seq_cst)) return;
   std::uint64_t one = 1;
-  while (::write(eventfd_, &one, sizeof one) < 0 && errno == EINTR) {
+  while (::write(eventfd_, &one, sizeof one) < 0 && platform::sys::last_errno() == EINTR) {
   }
 }
 

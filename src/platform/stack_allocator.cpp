@@ -73,8 +73,9 @@ void stack_allocator::set_guard_policy(bool required, std::optional<std::size_t>
 bool stack_allocator::install_guard(char* guard) {
   if (mode_ == guard_mode::madvise_guard) {
     if (sys::guard_madvise(guard, kGuardBytes, kMadvGuardInstall) == 0) return true;
-    if (errno != EINVAL) {  // not for want of map entries: this stack only goes without
-      guard_errno_ = errno;
+    // Not for want of map entries (EINVAL): this stack only goes without.
+    if (int err = sys::last_errno(); err != EINVAL) {
+      guard_errno_ = err;
       return false;
     }
     mode_ = guard_mode::mprotect;  // this kernel has no guard-install madvise
