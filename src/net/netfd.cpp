@@ -52,7 +52,12 @@ std::shared_ptr<netfd> netfd::open(int fd, int family, int sotype, std::error_co
     ::close(fd);
     return nullptr;
   }
-  return std::make_shared<netfd>(fd, family, sotype, pd);
+  try {
+    return std::make_shared<netfd>(fd, family, sotype, pd);
+  } catch (const std::bad_alloc&) {
+    goro::detail::poller::get().close(pd);  // deregisters and closes fd: nothing leaks
+    throw;
+  }
 }
 
 netfd::~netfd() {
@@ -289,8 +294,10 @@ void netfd::shutdown_write(std::error_code& ec) {
 void netfd::set_deadline(bool read, bool write, deadline t, std::error_code& ec) {
   op_ref ref(*this, ec);
   if (!ref.ok) return;
-  ec.clear();
-  goro::detail::poller::get().set_deadline(pd_, read, write, to_ns(t));
+  if (goro::detail::poller::get().set_deadline(pd_, read, write, to_ns(t)))
+    ec.clear();
+  else
+    ec = std::make_error_code(std::errc::not_enough_memory);
 }
 
 void netfd::refresh_local() {

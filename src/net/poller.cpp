@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <new>
 
 #include "sched/fatal.hpp"
 #include "sched/timer_home.hpp"
@@ -64,10 +65,11 @@ poller::poller() {
   last_poll_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
 }
 
-poll_desc* poller::alloc_desc() {
+poll_desc* poller::alloc_desc() noexcept {
   std::lock_guard lk(free_mu_);
   if (!free_) {
-    auto* chunk = new poll_desc[kDescChunk];  // never freed: see poll_desc.hpp
+    auto* chunk = new (std::nothrow) poll_desc[kDescChunk];  // never freed: see poll_desc.hpp
+    if (!chunk) return nullptr;
     for (int i = 0; i < kDescChunk; ++i) {
       chunk[i].rt.entry.fire = &fire_read_deadline;
       chunk[i].rt.entry.arg = &chunk[i];
@@ -91,6 +93,10 @@ void poller::free_desc(poll_desc* pd) noexcept {
 
 poll_desc* poller::open(int fd, std::error_code& ec) noexcept {
   poll_desc* pd = alloc_desc();
+  if (!pd) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return nullptr;
+  }
   pd->fd = fd;
   pd->rg.store(poll_desc::kNil, std::memory_order_relaxed);
   pd->wg.store(poll_desc::kNil, std::memory_order_relaxed);
@@ -208,22 +214,39 @@ waiter* poller::arm(poll_desc* pd, io_mode m, std::int64_t when, std::int64_t no
   // Still in_heap: a firer popped it and will re-read t.when under the lock.
   if (t.in_heap || when == platform::kNever) return nullptr;
   t.entry.when_ns = when;
-  t.home = add_timer_here(&t.entry);
+  add_timer_to(t.home, &t.entry);
   t.in_heap = true;
   return nullptr;
 }
 
-void poller::set_deadline(poll_desc* pd, bool read, bool write, std::int64_t when_ns) noexcept {
+bool poller::claim_home(poll_desc::deadline_timer& t) noexcept {
+  if (t.home) return true;
+  try {
+    processor* home = timer_home();
+    home->timers.claim();
+    t.home = home;
+    return true;
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+}
+
+bool poller::set_deadline(poll_desc* pd, bool read, bool write, std::int64_t when_ns) noexcept {
   std::int64_t now = platform::now_ns();
   waiter* r = nullptr;
   waiter* w = nullptr;
   {
     std::lock_guard lk(pd->lock);
+    // A deadline that needs a timer needs its heap slot first; a past one (or none) does not.
+    if (when_ns != platform::kNever && when_ns > now &&
+        ((read && !claim_home(pd->rt)) || (write && !claim_home(pd->wt))))
+      return false;
     if (read) r = arm(pd, io_mode::read, when_ns, now);
     if (write) w = arm(pd, io_mode::write, when_ns, now);
   }
   if (r) wake_waiter(*r);
   if (w) wake_waiter(*w);
+  return true;
 }
 
 void poller::fire_read_deadline(timer_entry* e) { fire_deadline(static_cast<poll_desc*>(e->arg), io_mode::read); }
@@ -241,7 +264,7 @@ void poller::fire_deadline(poll_desc* pd, io_mode m) {
       w = unblock(pd, m, false);
     } else {  // moved later while this fire was pending
       t.entry.when_ns = t.when;
-      t.home = add_timer_here(&t.entry);
+      add_timer_to(t.home, &t.entry);
       t.in_heap = true;
     }
   }
