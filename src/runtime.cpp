@@ -47,7 +47,7 @@ void cancel_spawn(spawn_slot slot) noexcept {
   scheduler::get().free_g(w ? w->p : nullptr, g);
 }
 
-void commit_spawn(spawn_slot slot, void (*run)(void*), const source_site& site) {
+void commit_spawn(spawn_slot slot, void (*run)(void*), const source_site& site) noexcept {
   scheduler& s = scheduler::get();
   goroutine* g = slot.g;
   worker* w = current_worker();
@@ -86,11 +86,16 @@ void run_main(void (*body)(void*, int*), void* fn, int* result, const source_sit
   // and no waker, and report a deadlock before main even exists.
   note_plain_thread();
   s.mains_outstanding.fetch_add(1, std::memory_order_seq_cst);
-  spawn(0, site, [&rec] {
-    rec.body(rec.fn, rec.result);
-    scheduler::get().mains_outstanding.fetch_sub(1, std::memory_order_seq_cst);
-    rec.done.signal();
-  });
+  try {
+    spawn(0, site, [&rec] {
+      rec.body(rec.fn, rec.result);
+      scheduler::get().mains_outstanding.fetch_sub(1, std::memory_order_seq_cst);
+      rec.done.signal();
+    });
+  } catch (...) {  // no main (out of memory): none outstanding either
+    s.mains_outstanding.fetch_sub(1, std::memory_order_seq_cst);
+    throw;
+  }
   rec.done.wait(wait_reason::run_main);
   trace_flush();  // main returned: the trace so far is on disk
 }

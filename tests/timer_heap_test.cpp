@@ -1,4 +1,6 @@
-// Tests for a P's timer heap: order, removal, the published earliest deadline.
+// Tests for a P's timer heap: order, removal, the published earliest deadline, and the
+// claims that keep adds from allocating (every add below is covered by a claim, as in
+// the runtime).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@ TEST(TimerHeap, PopsInDeadlineOrder) {
   std::mt19937 rng(7);
   for (auto& t : e) {
     t.when_ns = rng() % 100000;
+    h.claim();
     h.add(&t);
   }
   EXPECT_EQ(h.size(), 1000u);
@@ -39,6 +42,8 @@ TEST(TimerHeap, PopDueLeavesFutureTimers) {
   timer_entry a, b;
   a.when_ns = 10;
   b.when_ns = 20;
+  h.claim();
+  h.claim();
   EXPECT_TRUE(h.add(&b));
   EXPECT_TRUE(h.add(&a));  // a becomes the earliest
   EXPECT_EQ(h.next_deadline(), 10);
@@ -53,6 +58,7 @@ TEST(TimerHeap, RemoveTellsWhetherPending) {
   std::vector<timer_entry> e(100);
   for (int i = 0; i < 100; ++i) {
     e[i].when_ns = (i * 37) % 100;
+    h.claim();
     h.add(&e[i]);
   }
   for (int i = 0; i < 100; i += 2) EXPECT_TRUE(h.remove(&e[i]));
@@ -70,6 +76,7 @@ TEST(TimerHeap, SleeperSlotsPopInOrderWithEntries) {
   timer_entry a, b;
   a.when_ns = 20;
   b.when_ns = 40;
+  for (int i = 0; i < 4; ++i) h.claim();
   h.add(&a);
   h.add(&b);
   EXPECT_TRUE(h.add_sleeper(10, g(0)));
@@ -82,6 +89,27 @@ TEST(TimerHeap, SleeperSlotsPopInOrderWithEntries) {
   EXPECT_EQ(d.entry, nullptr);
   EXPECT_TRUE(h.remove(&b));
   EXPECT_FALSE(h.pop_due(100));
+  EXPECT_EQ(h.claimed(), 2u);  // the sleepers' claims were spent by their pops
+}
+
+// Claims grow the heap; adds and re-adds within them never do, however often they come.
+TEST(TimerHeap, AddsStayWithinTheClaims) {
+  timer_heap h;
+  std::vector<timer_entry> e(300);
+  for (std::size_t i = 0; i < e.size(); ++i) h.claim();
+  const std::size_t capacity = h.capacity();
+  EXPECT_GE(capacity, e.size());
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < e.size(); ++i) {
+      e[i].when_ns = static_cast<std::int64_t>((i * 7919) % 1000);
+      h.add(&e[i]);
+    }
+    while (h.pop_due(kNever - 1)) {
+    }
+  }
+  EXPECT_EQ(h.capacity(), capacity);
+  for (std::size_t i = 0; i < e.size(); ++i) h.unclaim();
+  EXPECT_EQ(h.claimed(), 0u);
 }
 
 // Seeded model check: random adds, removes and pops of entries and of sleeper slots
@@ -95,6 +123,7 @@ TEST(TimerHeap, MatchesAModelUnderRandomOperations) {
   auto sleeper = [&](std::size_t i) { return reinterpret_cast<goro::detail::goroutine*>(&tokens[i]); };
   auto is_sleeper = [](std::size_t i) { return i % 3 == 0; };
   std::vector<bool> pending(e.size(), false);
+  std::vector<bool> claimed(e.size(), false);  // an entry claims once, a sleeper per add
   std::multiset<std::int64_t> model;
   for (int step = 0; step < 200000; ++step) {
     std::size_t i = rng() % e.size();
@@ -102,6 +131,8 @@ TEST(TimerHeap, MatchesAModelUnderRandomOperations) {
       case 0:
         if (!pending[i]) {
           e[i].when_ns = rng() % 100000;
+          if (is_sleeper(i) || !claimed[i]) h.claim();
+          claimed[i] = !is_sleeper(i);
           if (is_sleeper(i)) h.add_sleeper(e[i].when_ns, sleeper(i));
           else h.add(&e[i]);
           pending[i] = true;
@@ -136,6 +167,7 @@ TEST(TimerHeap, MatchesAModelUnderRandomOperations) {
     }
     ASSERT_EQ(h.size(), model.size());
     ASSERT_EQ(h.next_deadline(), model.empty() ? kNever : *model.begin());
+    ASSERT_LE(h.size(), h.capacity());
   }
 }
 

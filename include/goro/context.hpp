@@ -62,6 +62,9 @@ struct context_node;  // src/context/context.cpp
 // A with_value entry: its key and value, type-erased.
 struct context_entry {
   virtual ~context_entry() = default;
+  // Links the entries a release loop defers (src/context/context.cpp), so that freeing a
+  // chain of contexts allocates nothing.
+  context_entry* release_next = nullptr;
   virtual const std::type_info& key_type() const noexcept = 0;
   virtual const void* key() const noexcept = 0;
   virtual const std::type_info& value_type() const noexcept = 0;

@@ -90,6 +90,31 @@ class errgroup {
     std::unique_ptr<semaphore> limit;
     std::atomic<std::int64_t> active{0};
     cancel_func cancel;  // with_context: cancels the group's context
+
+    // A goroutine of the group: runs fn, keeps its exception if it is the first.
+    template <class Fn>
+    void run(Fn& fn) {
+      try {
+        fn();
+      } catch (...) {
+        bool is_first = false;
+        {
+          std::lock_guard lk(m);
+          if (!first) {
+            first = std::current_exception();
+            is_first = true;
+          }
+        }
+        if (is_first) cancel();
+      }
+      finish();
+    }
+    // A goroutine of the group is done (or was never started).
+    void finish() {
+      if (limit) limit->release();
+      active.fetch_sub(1, std::memory_order_acq_rel);
+      wg.done();
+    }
   };
 
   template <class F>
@@ -99,24 +124,12 @@ class errgroup {
                   "an exception: wait() rethrows the first one, wait_error() returns it");
     st_->active.fetch_add(1, std::memory_order_acq_rel);
     st_->wg.add(1);
-    goro::go([st = st_, fn = std::forward<F>(f)]() mutable {
-      try {
-        fn();
-      } catch (...) {
-        bool first = false;
-        {
-          std::lock_guard lk(st->m);
-          if (!st->first) {
-            st->first = std::current_exception();
-            first = true;
-          }
-        }
-        if (first) st->cancel();
-      }
-      if (st->limit) st->limit->release();
-      st->active.fetch_sub(1, std::memory_order_acq_rel);
-      st->wg.done();
-    });
+    try {
+      goro::go([st = st_, fn = std::forward<F>(f)]() mutable { st->run(fn); });
+    } catch (...) {  // not started (out of memory, or copying f threw): as if never asked
+      st_->finish();
+      throw;
+    }
   }
 
   std::shared_ptr<state> st_;

@@ -45,7 +45,12 @@ chan_core* chan_core::make(std::size_t capacity, const elem_ops* ops) {
     if (capacity > (std::size_t{1} << 40) / (ops->size ? ops->size : 1)) throw std::bad_alloc();
     buf = ::operator new(capacity * ops->size, std::align_val_t{ops->align});
   }
-  return new chan_core(capacity, ops, buf);
+  try {
+    return new chan_core(capacity, ops, buf);
+  } catch (const std::bad_alloc&) {
+    if (buf) ::operator delete(buf, std::align_val_t{ops->align});
+    throw;
+  }
 }
 
 chan_core::~chan_core() {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <vector>
 
 #include "goro/panic.hpp"
@@ -23,28 +24,45 @@ std::uint64_t next_random() noexcept {
   return state * 0x2545F4914F6CDD1DULL;
 }
 
-// n elements on the stack for the usual few cases (the heap beyond), default-initialized:
-// a select must not pay for zeroing or constructing what it does not use.
+// Room for n elements: in the object for the usual few, on the heap beyond. The room is
+// allocated by the constructor, so a select allocates everything before it takes any
+// lock (a std::bad_alloc under its channels' locks would leave them locked for good).
+// Trivial elements are left uninitialized (a select must not pay for zeroing what it
+// does not use); others are constructed by reset(), which never allocates, and
+// destroyed by the next reset() or the destructor.
 template <class T, std::size_t N = 8>
 class small_array {
  public:
   explicit small_array(std::size_t n) : n_(n) {
     data_ = n <= N ? reinterpret_cast<T*>(inline_) : static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{alignof(T)}));
-    for (std::size_t i = 0; i < n; ++i) ::new (data_ + i) T;
+    if constexpr (std::is_trivially_default_constructible_v<T>) reset();
   }
   ~small_array() {
-    for (std::size_t i = 0; i < n_; ++i) data_[i].~T();
+    destroy();
     if (n_ > N) ::operator delete(data_, std::align_val_t{alignof(T)});
   }
   small_array(const small_array&) = delete;
   small_array& operator=(const small_array&) = delete;
+  // Fresh elements (default-initialized) in place of the old ones.
+  void reset() noexcept {
+    static_assert(std::is_nothrow_default_constructible_v<T>);
+    destroy();
+    for (std::size_t i = 0; i < n_; ++i) ::new (data_ + i) T;
+    live_ = true;
+  }
   T& operator[](std::size_t i) noexcept { return data_[i]; }
   T* begin() noexcept { return data_; }
 
  private:
+  void destroy() noexcept {
+    if (live_)
+      for (std::size_t i = 0; i < n_; ++i) data_[i].~T();
+    live_ = false;
+  }
   alignas(T) unsigned char inline_[N * sizeof(T)];
   std::size_t n_;
   T* data_;
+  bool live_ = false;
 };
 
 // Sorts the few channel pointers of a select (insertion sort: n is small).
@@ -82,6 +100,7 @@ bool unlock_all_commit(void* set) {
 std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default) {
   small_array<std::uint32_t> order(n);
   small_array<chan_core*> cores(n);
+  small_array<chan_waiter> waiters(n);  // constructed only if the select blocks
   std::size_t ncores = 0;
   for (std::size_t i = 0; i < n; ++i)
     if (cases[i].core) cores[ncores++] = cases[i].core;
@@ -139,7 +158,7 @@ std::size_t select_impl(select_case_desc* cases, std::size_t n, bool has_default
     select_state state;
     waiter self;
     prepare_waiter(self);
-    small_array<chan_waiter> waiters(n);
+    waiters.reset();
     for (std::size_t k = 0; k < n; ++k) {
       const std::size_t i = order[k];
       select_case_desc& c = cases[i];

@@ -14,7 +14,6 @@
 
 #include <atomic>
 #include <string>
-#include <vector>
 
 #include "goro/detail/intrusive_queue.hpp"
 #include "goro/detail/spinlock.hpp"
@@ -56,10 +55,14 @@ struct cancel_node;
 
 struct context_node;
 
-// Nodes and values handed over by destructors that run inside a release loop.
+// What destructors that run inside a release loop hand over, without allocating
+// (destructors cannot report a std::bad_alloc): the one parent of the node just freed
+// (freeing a node frees no other node itself, so the loop takes it before the next
+// node can hand over its own), and the user values, chained through release_next.
 struct release_list {
-  std::vector<context_ptr> nodes;
-  std::vector<std::unique_ptr<context_entry>> entries;
+  context_ptr next;
+  context_entry* entries = nullptr;
+  context_entry** tail = &entries;
 };
 // Set only while a release loop runs on this thread and no user code can run (user
 // values are destroyed after it is cleared: their destructors may park and resume on
@@ -76,22 +79,28 @@ struct context_node {
     // is small): a node destroyed inside the loop hands its parent (and its value) to
     // the loop instead of releasing it there. Every release is an ordinary shared_ptr
     // release, so it synchronizes as usual.
-    if (tls_release) {
-      if (parent) tls_release->nodes.push_back(std::move(parent));
-      if (entry) tls_release->entries.push_back(std::move(entry));
+    if (release_list* list = tls_release) {
+      list->next = std::move(parent);  // the slot is free: see release_list
+      if (entry) {
+        *list->tail = entry.release();
+        list->tail = &(*list->tail)->release_next;
+      }
       return;
     }
     if (!parent) return;
     release_list list;
-    list.nodes.push_back(std::move(parent));
+    list.next = std::move(parent);
     tls_release = &list;
-    while (!list.nodes.empty()) {
-      context_ptr p = std::move(list.nodes.back());
-      list.nodes.pop_back();
+    while (list.next) {
+      context_ptr p = std::move(list.next);
       p.reset();
     }
     tls_release = nullptr;
-    // list.entries (user values) are destroyed here, outside the loop.
+    // The user values, outside the loop, in the order they were handed over.
+    while (context_entry* e = list.entries) {
+      list.entries = e->release_next;
+      delete e;
+    }
   }
 };
 
@@ -221,15 +230,25 @@ std::pair<context, cancel_func> context_with_cancel(const context_ptr& parent, s
       n->cancel(errc::deadline_exceeded);
     } else {
       // The timer holds the node weakly: a node nobody can reach any more is freed, and
-      // its destructor stops the timer.
+      // its destructor stops the timer. It is made outside the lock (it allocates); if
+      // it cannot be, the node leaves its parent's list again and the caller gets the
+      // std::bad_alloc with nothing changed. A cancel that came meanwhile found no timer
+      // to stop: it is stopped here.
       std::weak_ptr<cancel_node> weak = n;
-      n->lock.lock();
-      if (n->err.load(std::memory_order_relaxed) == 0) {
-        n->deadline_timer = after_func(std::chrono::nanoseconds(left), [weak] {
+      timer t;
+      try {
+        t = after_func(std::chrono::nanoseconds(left), [weak] {
           if (auto s = weak.lock()) s->cancel(errc::deadline_exceeded);
         });
+      } catch (...) {
+        n->unlink_from_parent();
+        throw;
       }
+      n->lock.lock();
+      const bool live = n->err.load(std::memory_order_relaxed) == 0;
+      if (live) n->deadline_timer = std::move(t);
       n->lock.unlock();
+      if (!live) t.stop();
     }
   }
   return {context_access::make(n), context_access::make_cancel(n)};

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <new>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -55,11 +57,11 @@ std::string trace_path;
 ring* ring_of(worker* w) {
   if (!w) return plain_ring;
   if (!w->trace_ring) {
-    auto* r = new ring();
+    auto r = std::make_unique<ring>();
     r->tid = w->id;
     std::lock_guard lk(rings_mu);
-    rings.push_back(r);
-    w->trace_ring = r;
+    rings.push_back(r.get());
+    w->trace_ring = r.release();
   }
   return static_cast<ring*>(w->trace_ring);
 }
@@ -175,8 +177,12 @@ void write_file() {
 void trace_record(worker* w, trace_kind k, const goroutine* g, std::uint64_t other, wait_reason reason) noexcept {
   if (k == trace_kind::create && g) other = g->parent_id.load(std::memory_order_relaxed);
   if (k == trace_kind::ready && w && w->current) other = w->current->goid();
-  ring* r = ring_of(w);
-  r->push({platform::now_ns(), g ? g->goid() : 0, other, k, reason, w ? w->id : kPlainThreads});
+  try {
+    ring* r = ring_of(w);
+    r->push({platform::now_ns(), g ? g->goid() : 0, other, k, reason, w ? w->id : kPlainThreads});
+  } catch (const std::bad_alloc&) {
+    // Out of memory for the ring: the event is not recorded (the trace is best effort).
+  }
 }
 
 void trace_start() {

@@ -59,7 +59,14 @@ conn connect_one(const detail::network_kind& kind, const address& to, std::int64
                  std::error_code& ec) {
   std::shared_ptr<detail::netfd> s = detail::make_socket(to.family(), kind.sotype, ec);
   if (!s) return {};
-  if (deadline_ns != kNever) s->set_deadline(false, true, from_ns(deadline_ns), ec);
+  if (deadline_ns != kNever) {
+    s->set_deadline(false, true, from_ns(deadline_ns), ec);
+    if (ec) {  // no timer for the timeout (out of memory): no connect without it
+      std::error_code ignored;
+      s->close(ignored);
+      return {};
+    }
+  }
   bool ctx_ended = false;
   {
     context_watch watch(ctx ? *ctx : context(), s);

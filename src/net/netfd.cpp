@@ -52,7 +52,12 @@ std::shared_ptr<netfd> netfd::open(int fd, int family, int sotype, std::error_co
     ::close(fd);
     return nullptr;
   }
-  return std::make_shared<netfd>(fd, family, sotype, pd);
+  try {
+    return std::make_shared<netfd>(fd, family, sotype, pd);
+  } catch (const std::bad_alloc&) {
+    goro::detail::poller::get().close(pd);  // deregisters and closes fd: nothing leaks
+    throw;
+  }
 }
 
 netfd::~netfd() {
@@ -128,9 +133,10 @@ ssize_t netfd::retry(io_mode m, std::error_code& ec, Syscall&& syscall) {
   for (;;) {
     ssize_t r = syscall();
     if (r >= 0) return r;
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      ec = errno_code(errno);
+    const int err = sys::last_errno();  // before the park: see syscalls.hpp
+    if (err == EINTR) continue;
+    if (err != EAGAIN) {
+      ec = errno_code(err);
       return -1;
     }
     if (!await(m, ec)) return -1;
@@ -207,6 +213,7 @@ std::shared_ptr<netfd> netfd::accept(std::error_code& ec) {
     sockaddr_storage from{};
     socklen_t len = sizeof from;
     int c = sys::accept4(fd_, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int err = c < 0 ? sys::last_errno() : 0;
     if (c >= 0) {
       if (family_ != AF_UNIX) {
         int one = 1;
@@ -220,9 +227,8 @@ std::shared_ptr<netfd> netfd::accept(std::error_code& ec) {
         return accepted;
       }
       if (!is_resource_exhaustion(ec.value())) return nullptr;
-      errno = ec.value();  // the poller ran out: that connection is lost; back off below
+      err = ec.value();  // the poller ran out: that connection is lost; back off below
     }
-    int err = errno;
     if (err == EINTR || err == ECONNABORTED) continue;
     if (err == EAGAIN) {
       if (!await(io_mode::read, ec)) return nullptr;
@@ -245,18 +251,20 @@ void netfd::connect(const address& to, std::error_code& ec) {
   io_op op(*this, io_mode::write, ec);
   if (!op) return;
   int r;
+  int err;
   do {
     r = ::connect(fd_, static_cast<const sockaddr*>(to.native()), to.native_size());
-  } while (r < 0 && errno == EINTR);
-  if (r < 0 && errno != EINPROGRESS) {
-    ec = errno_code(errno);
+    err = r < 0 ? sys::last_errno() : 0;
+  } while (err == EINTR);
+  if (r < 0 && err != EINPROGRESS) {
+    ec = errno_code(err);
     return;
   }
   while (r < 0) {  // the handshake is under way: the socket becomes writable when it ends
-    if (!await(io_mode::write, ec)) return;
-    int err = 0;
+    if (!await(io_mode::write, ec)) return;  // parks: any thread from here on
+    err = 0;
     socklen_t len = sizeof err;
-    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = sys::last_errno();
     if (err == EINPROGRESS || err == EALREADY || err == EINTR) continue;
     if (err != 0) {
       ec = errno_code(err);
@@ -264,9 +272,9 @@ void netfd::connect(const address& to, std::error_code& ec) {
     }
     sockaddr_storage peer{};
     socklen_t plen = sizeof peer;
-    if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &plen) == 0) break;
-    if (errno != ENOTCONN) {
-      ec = errno_code(errno);
+    if (sys::getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &plen) == 0) break;
+    if (int e = sys::last_errno(); e != ENOTCONN) {
+      ec = errno_code(e);
       return;
     }
   }
@@ -278,7 +286,7 @@ void netfd::shutdown_write(std::error_code& ec) {
   op_ref ref(*this, ec);
   if (!ref.ok) return;
   if (::shutdown(fd_, SHUT_WR) < 0)
-    ec = errno_code(errno);
+    ec = errno_code(sys::last_errno());
   else
     ec.clear();
 }
@@ -286,8 +294,10 @@ void netfd::shutdown_write(std::error_code& ec) {
 void netfd::set_deadline(bool read, bool write, deadline t, std::error_code& ec) {
   op_ref ref(*this, ec);
   if (!ref.ok) return;
-  ec.clear();
-  goro::detail::poller::get().set_deadline(pd_, read, write, to_ns(t));
+  if (goro::detail::poller::get().set_deadline(pd_, read, write, to_ns(t)))
+    ec.clear();
+  else
+    ec = std::make_error_code(std::errc::not_enough_memory);
 }
 
 void netfd::refresh_local() {

@@ -36,6 +36,9 @@ struct poll_desc {
   // true from add() until a remove() that succeeds or the start of fire(): while it is
   // true the entry is never added again, so an entry that a firer popped but has not
   // fired yet (it will take the lock and re-read the deadline) is never in two places.
+  // Its home is the P whose heap it always goes to, set (with a claimed slot in that
+  // heap: timer_heap.hpp) by the first deadline that needs a timer, for the record's
+  // whole life, through any reuse of the record.
   struct deadline_timer {
     timer_entry entry;
     processor* home = nullptr;

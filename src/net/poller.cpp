@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <new>
 
 #include "sched/fatal.hpp"
 #include "sched/timer_home.hpp"
@@ -51,22 +52,24 @@ poller& poller::get() {
 
 poller::poller() {
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) fatal_errno("epoll_create1 failed", errno);
+  if (epfd_ < 0) fatal_errno("epoll_create1 failed", platform::sys::last_errno());
   eventfd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (eventfd_ < 0) fatal_errno("eventfd failed", errno);
+  if (eventfd_ < 0) fatal_errno("eventfd failed", platform::sys::last_errno());
   // Level-triggered, unlike every socket: a pending wake-up stays visible to every poll
   // until a blocking poll drains it (see poll()).
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = 0;  // the wake-up descriptor; no poll_desc is at address 0
-  if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) < 0) fatal_errno("epoll_ctl(eventfd) failed", errno);
+  if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) < 0)
+    fatal_errno("epoll_ctl(eventfd) failed", platform::sys::last_errno());
   last_poll_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
 }
 
-poll_desc* poller::alloc_desc() {
+poll_desc* poller::alloc_desc() noexcept {
   std::lock_guard lk(free_mu_);
   if (!free_) {
-    auto* chunk = new poll_desc[kDescChunk];  // never freed: see poll_desc.hpp
+    auto* chunk = new (std::nothrow) poll_desc[kDescChunk];  // never freed: see poll_desc.hpp
+    if (!chunk) return nullptr;
     for (int i = 0; i < kDescChunk; ++i) {
       chunk[i].rt.entry.fire = &fire_read_deadline;
       chunk[i].rt.entry.arg = &chunk[i];
@@ -90,6 +93,10 @@ void poller::free_desc(poll_desc* pd) noexcept {
 
 poll_desc* poller::open(int fd, std::error_code& ec) noexcept {
   poll_desc* pd = alloc_desc();
+  if (!pd) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return nullptr;
+  }
   pd->fd = fd;
   pd->rg.store(poll_desc::kNil, std::memory_order_relaxed);
   pd->wg.store(poll_desc::kNil, std::memory_order_relaxed);
@@ -105,7 +112,7 @@ poll_desc* poller::open(int fd, std::error_code& ec) noexcept {
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = tagged(pd);
   if (platform::sys::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
-    ec.assign(errno, std::system_category());
+    ec.assign(platform::sys::last_errno(), std::system_category());
     pd->fd = -1;
     free_desc(pd);
     return nullptr;
@@ -207,22 +214,39 @@ waiter* poller::arm(poll_desc* pd, io_mode m, std::int64_t when, std::int64_t no
   // Still in_heap: a firer popped it and will re-read t.when under the lock.
   if (t.in_heap || when == platform::kNever) return nullptr;
   t.entry.when_ns = when;
-  t.home = add_timer_here(&t.entry);
+  add_timer_to(t.home, &t.entry);
   t.in_heap = true;
   return nullptr;
 }
 
-void poller::set_deadline(poll_desc* pd, bool read, bool write, std::int64_t when_ns) noexcept {
+bool poller::claim_home(poll_desc::deadline_timer& t) noexcept {
+  if (t.home) return true;
+  try {
+    processor* home = timer_home();
+    home->timers.claim();
+    t.home = home;
+    return true;
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+}
+
+bool poller::set_deadline(poll_desc* pd, bool read, bool write, std::int64_t when_ns) noexcept {
   std::int64_t now = platform::now_ns();
   waiter* r = nullptr;
   waiter* w = nullptr;
   {
     std::lock_guard lk(pd->lock);
+    // A deadline that needs a timer needs its heap slot first; a past one (or none) does not.
+    if (when_ns != platform::kNever && when_ns > now &&
+        ((read && !claim_home(pd->rt)) || (write && !claim_home(pd->wt))))
+      return false;
     if (read) r = arm(pd, io_mode::read, when_ns, now);
     if (write) w = arm(pd, io_mode::write, when_ns, now);
   }
   if (r) wake_waiter(*r);
   if (w) wake_waiter(*w);
+  return true;
 }
 
 void poller::fire_read_deadline(timer_entry* e) { fire_deadline(static_cast<poll_desc*>(e->arg), io_mode::read); }
@@ -240,7 +264,7 @@ void poller::fire_deadline(poll_desc* pd, io_mode m) {
       w = unblock(pd, m, false);
     } else {  // moved later while this fire was pending
       t.entry.when_ns = t.when;
-      t.home = add_timer_here(&t.entry);
+      add_timer_to(t.home, &t.entry);
       t.in_heap = true;
     }
   }
@@ -255,7 +279,7 @@ int poller::poll(std::int64_t timeout_ns) noexcept {
   } else {
     timespec ts{static_cast<time_t>(timeout_ns / 1000000000), static_cast<long>(timeout_ns % 1000000000)};
     n = epoll_pwait2(epfd_, events, kEventBatch, &ts, nullptr);
-    if (n < 0 && errno == ENOSYS)  // kernels before 5.11: whole milliseconds, rounded up
+    if (n < 0 && platform::sys::last_errno() == ENOSYS)  // kernels before 5.11: whole milliseconds, rounded up
       n = epoll_wait(epfd_, events, kEventBatch, static_cast<int>((timeout_ns + 999999) / 1000000));
   }
   last_poll_.store(platform::coarse_now_ns(), std::memory_order_relaxed);
@@ -296,7 +320,7 @@ int poller::poll(std::int64_t timeout_ns) noexcept {
 void poller::break_poll() noexcept {
   if (wake_pending_.exchange(true, std::memory_order_seq_cst)) return;
   std::uint64_t one = 1;
-  while (::write(eventfd_, &one, sizeof one) < 0 && errno == EINTR) {
+  while (::write(eventfd_, &one, sizeof one) < 0 && platform::sys::last_errno() == EINTR) {
   }
 }
 

@@ -45,8 +45,9 @@ class poller {
 
   // Sets the deadline of the given directions (kNever clears it). A deadline in the past
   // expires at once and wakes the direction's waiter; a later one re-arms it, also while
-  // a call is blocked (it takes effect at once).
-  void set_deadline(poll_desc* pd, bool read, bool write, std::int64_t when_ns) noexcept;
+  // a call is blocked (it takes effect at once). False, with nothing changed, if a
+  // direction's timer could not get its heap slot (out of memory).
+  bool set_deadline(poll_desc* pd, bool read, bool write, std::int64_t when_ns) noexcept;
 
   // Waits up to timeout_ns (< 0: forever, 0: not at all) for events and wakes their
   // waiters. Returns how many waiters it woke.
@@ -77,7 +78,10 @@ class poller {
 
  private:
   poller();
-  poll_desc* alloc_desc();
+  poll_desc* alloc_desc() noexcept;  // null when out of memory
+  // Gives t its home P and a claimed slot in that P's heap, the first time it needs one
+  // (pd->lock held); false when out of memory.
+  static bool claim_home(poll_desc::deadline_timer& t) noexcept;
   void free_desc(poll_desc* pd) noexcept;
   // Go's netpollunblock: moves direction m's word to kReady (io_ready) or kNil and
   // returns the parked waiter to wake, if any.

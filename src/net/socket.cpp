@@ -20,7 +20,7 @@ constexpr int kListenBacklog = 65535;
 std::shared_ptr<netfd> make_socket(int family, int sotype, std::error_code& ec) {
   int fd = sys::socket(family, sotype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    ec.assign(errno, std::system_category());
+    ec.assign(sys::last_errno(), std::system_category());
     return nullptr;
   }
   return netfd::open(fd, family, sotype, ec);
@@ -38,7 +38,7 @@ std::shared_ptr<netfd> bind_socket(const address& at, int sotype, std::error_cod
   if (at.family() == AF_INET && sotype == SOCK_DGRAM) ::setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
   if (::bind(fd, static_cast<const sockaddr*>(at.native()), at.native_size()) < 0 ||
       (sotype == SOCK_STREAM && ::listen(fd, kListenBacklog) < 0)) {
-    ec.assign(errno, std::system_category());
+    ec.assign(sys::last_errno(), std::system_category());
     std::error_code ignored;
     s->close(ignored);
     return nullptr;

@@ -29,7 +29,8 @@ constexpr int kMaxErrnos = 6;
 
 struct call_plan {
   std::atomic<std::uint32_t> threshold{0};  // fail when a draw is below it
-  std::atomic<std::uint32_t> forced{0};     // fail this many next calls first
+  std::atomic<std::uint32_t> forced{0};     // fail this many next calls first,
+  std::atomic<std::uint32_t> skip{0};       // ... once this many more have passed
   std::atomic<int> forced_errno{0};
   int errnos[kMaxErrnos] = {};
   std::atomic<int> n_errnos{0};
@@ -52,6 +53,8 @@ constexpr call_info kInfo[kCalls] = {
     {"write", {EINTR, ECONNRESET, EPIPE}},
     {"futex", {EINTR, EAGAIN}},
     {"clock", {1}},
+    {"getpeername", {ENOBUFS}},
+    {"alloc", {ENOMEM}},
 };
 
 call_plan g_plan[kCalls];
@@ -103,6 +106,7 @@ void clear_locked() noexcept {
   for (call_plan& p : g_plan) {
     p.threshold.store(0);
     p.forced.store(0);
+    p.skip.store(0);
     p.injected.store(0);
   }
 }
@@ -163,6 +167,11 @@ int injected_fault(sys_call c) noexcept {
   if (!(g_mask.load(std::memory_order_relaxed) & (1u << i))) return 0;
   call_plan& plan = g_plan[i];
   std::uint32_t forced = plan.forced.load(std::memory_order_relaxed);
+  if (forced > 0) {
+    std::uint32_t skip = plan.skip.load(std::memory_order_relaxed);
+    while (skip > 0)
+      if (plan.skip.compare_exchange_weak(skip, skip - 1, std::memory_order_relaxed)) return 0;
+  }
   while (forced > 0) {
     if (plan.forced.compare_exchange_weak(forced, forced - 1, std::memory_order_relaxed)) {
       plan.injected.fetch_add(1, std::memory_order_relaxed);
@@ -191,10 +200,11 @@ void faults_configure(std::string_view text) {
   refresh_mask();
 }
 
-void faults_force(sys_call c, int err, std::uint32_t count) {
+void faults_force(sys_call c, int err, std::uint32_t count, std::uint32_t after) {
   std::lock_guard lk(g_config_mu);
   call_plan& plan = g_plan[static_cast<unsigned>(c)];
   plan.forced_errno.store(err);
+  plan.skip.store(after);
   plan.forced.store(count);
   refresh_mask();
 }

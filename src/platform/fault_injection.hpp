@@ -21,6 +21,17 @@
 //   futex     EINTR EAGAIN                    (a wait returns at once: a spurious wake-up)
 //   clock     -                               (the runtime's clock stalls: returns the
 //                                              calling thread's previous reading)
+//   getpeername ENOBUFS                       (the check that a connect completed)
+//   alloc     ENOMEM                          (operator new throws std::bad_alloc; see below)
+// alloc: a runtime's allocations come from operator new, inside std containers,
+// std::thread, shared_ptr and the runtime's own sites alike, so the only hook that sees
+// them all is a replaced global operator new. The library does not replace it (that
+// would change every program built with fault injection, and hide ASan's new/delete
+// mismatch checks from every test); a test binary that wants allocation faults links
+// tests/fault/alloc_hook.cpp, whose operator new asks injected_fault(sys_call::alloc)
+// and throws std::bad_alloc on a fault. It asks only while allocation faults are armed:
+// on every thread, or only on the threads a test marked (alloc_hook.hpp), so that
+// GoogleTest's own allocations and those of unrelated threads are left alone.
 // EAGAIN is never injected on a socket: under edge-triggered epoll it would claim "no
 // data" for a socket that has some, and no new edge would ever come (a hang the kernel
 // cannot produce).
@@ -31,7 +42,9 @@
 
 namespace goro::detail::platform {
 
-enum class sys_call : unsigned { mmap, mprotect, epoll_ctl, accept4, socket, read, write, futex, clock, count };
+enum class sys_call : unsigned {
+  mmap, mprotect, epoll_ctl, accept4, socket, read, write, futex, clock, getpeername, alloc, count
+};
 
 #ifdef GORO_FAULT_INJECTION
 inline constexpr bool kFaultInjection = true;
@@ -43,7 +56,8 @@ std::int64_t faulty_now_ns() noexcept;
 // Test control.
 void faults_configure(std::string_view plan);  // GORO_FAULTS syntax; "" clears; throws
                                                // std::invalid_argument on a bad plan
-void faults_force(sys_call c, int err, std::uint32_t count);
+// Fails the `count` calls of one kind that come after the next `after` calls.
+void faults_force(sys_call c, int err, std::uint32_t count, std::uint32_t after = 0);
 void faults_clear() noexcept;
 std::uint64_t faults_injected(sys_call c) noexcept;  // since the last configure/clear
 #else

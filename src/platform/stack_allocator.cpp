@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace goro::detail::platform {
 
@@ -73,8 +74,9 @@ void stack_allocator::set_guard_policy(bool required, std::optional<std::size_t>
 bool stack_allocator::install_guard(char* guard) {
   if (mode_ == guard_mode::madvise_guard) {
     if (sys::guard_madvise(guard, kGuardBytes, kMadvGuardInstall) == 0) return true;
-    if (errno != EINVAL) {  // not for want of map entries: this stack only goes without
-      guard_errno_ = errno;
+    // Not for want of map entries (EINVAL): this stack only goes without.
+    if (int err = sys::last_errno(); err != EINVAL) {
+      guard_errno_ = err;
       return false;
     }
     mode_ = guard_mode::mprotect;  // this kernel has no guard-install madvise
@@ -97,6 +99,15 @@ bool stack_allocator::install_guard(char* guard) {
 bool stack_allocator::carve_from_slab(stack& out) {
   const std::size_t stride = kGuardBytes + default_size_;
   if (slab_next_ == slab_end_) {
+    // Room in both pools for every stack of the new slab, so that freeing or pooling a
+    // stack (noexcept, on the switch path) never allocates.
+    try {
+      const std::size_t need = carved_ + kStacksPerSlab;
+      for (std::vector<stack>* v : {&warm_, &cold_})
+        if (v->capacity() < need) v->reserve(std::max(need, 2 * v->capacity()));
+    } catch (const std::bad_alloc&) {
+      return false;
+    }
     std::size_t bytes = stride * kStacksPerSlab;
     void* p = sys::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
@@ -200,20 +211,24 @@ void stack_allocator::release_memory(std::vector<stack>& v) noexcept {
     if (!s.guarded) *reinterpret_cast<std::uint64_t*>(s.lo) = kStackCanary;
 }
 
-std::size_t stack_allocator::scavenge() {
+std::size_t stack_allocator::scavenge() noexcept {
   std::vector<stack> idle;
   {
     std::lock_guard lk(mu_);
     // The oldest warm stacks, below the low-water mark, were not touched all period.
     std::size_t idle_n = low_water_ > kKeepResident ? low_water_ - kKeepResident : 0;
-    idle.assign(warm_.begin(), warm_.begin() + static_cast<std::ptrdiff_t>(idle_n));
+    try {
+      idle.assign(warm_.begin(), warm_.begin() + static_cast<std::ptrdiff_t>(idle_n));
+    } catch (const std::bad_alloc&) {
+      return 0;  // no memory for the list: the stacks stay warm until a later scavenge
+    }
     warm_.erase(warm_.begin(), warm_.begin() + static_cast<std::ptrdiff_t>(idle_n));
     low_water_ = warm_.size();
   }
   if (idle.empty()) return 0;
   release_memory(idle);
   std::lock_guard lk(mu_);
-  cold_.insert(cold_.end(), idle.begin(), idle.end());
+  cold_.insert(cold_.end(), idle.begin(), idle.end());  // within the capacity reserved
   return idle.size();
 }
 

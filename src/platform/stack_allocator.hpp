@@ -98,8 +98,9 @@ class stack_allocator {
   const char* guard_error() const noexcept { return guard_error_; }
 
   // Releases the memory of warm stacks idle for a whole period (see above); returns how
-  // many. Called by sysmon; tests call it directly.
-  std::size_t scavenge();
+  // many. Called by sysmon; tests call it directly. Never allocates more than a list of
+  // the stacks it returns (and skips its turn when even that fails).
+  std::size_t scavenge() noexcept;
   // True if scavenge() may have work: more warm stacks than kKeepResident.
   bool has_excess() const noexcept;
 
@@ -130,6 +131,8 @@ class stack_allocator {
   char guard_error_[256] = {};
 
   mutable adaptive_mutex mu_;
+  // Each has capacity for every carved stack (reserved when a slab is mapped), so that
+  // release() and give_pooled() never allocate.
   std::vector<stack> warm_;  // resident; the most recently freed at the back
   std::vector<stack> cold_;  // memory returned to the kernel
   std::size_t low_water_ = 0;  // fewest warm stacks since the last scavenge

@@ -3,10 +3,14 @@
 // never links through the blocks themselves: moving a batch touches no block (whose
 // cache lines may sit dirty in another core), and FIFO order hands out the blocks freed
 // longest ago, which are the likeliest to have left the freeing core's private caches.
+//
+// Its ring has room for every control block ever made (make_room, before a new chunk
+// of blocks is allocated), so put() never allocates: freeing a block (a goroutine's
+// exit, a cancelled spawn) happens on noexcept paths and cannot fail.
 #pragma once
 
 #include <cstddef>
-#include <deque>
+#include <memory>
 #include <mutex>
 
 #include "sched/goroutine.hpp"
@@ -15,22 +19,46 @@ namespace goro::detail {
 
 class block_pool {
  public:
-  void put(goroutine* const* blocks, std::size_t n) {
+  // Room for n more blocks than exist so far; call before making them, then made(n).
+  // Throws std::bad_alloc with nothing changed.
+  void make_room(std::size_t n) {
     std::lock_guard lk(mu_);
-    free_.insert(free_.end(), blocks, blocks + n);
+    std::size_t need = blocks_ + n;
+    if (need <= capacity_) return;
+    std::size_t cap = capacity_ ? capacity_ : 1024;
+    while (cap < need) cap *= 2;
+    std::unique_ptr<goroutine*[]> fresh(new goroutine*[cap]);
+    for (std::size_t i = 0; i < count_; ++i) fresh[i] = ring_[(head_ + i) & (capacity_ - 1)];
+    ring_ = std::move(fresh);
+    capacity_ = cap;
+    head_ = 0;
+  }
+  void made(std::size_t n) noexcept {
+    std::lock_guard lk(mu_);
+    blocks_ += n;
+  }
+  void put(goroutine* const* blocks, std::size_t n) noexcept {
+    std::lock_guard lk(mu_);
+    for (std::size_t i = 0; i < n; ++i) ring_[(head_ + count_ + i) & (capacity_ - 1)] = blocks[i];
+    count_ += n;  // <= blocks_ <= capacity_
   }
   // Takes up to n blocks (oldest first); returns how many.
-  std::size_t take(goroutine** out, std::size_t n) {
+  std::size_t take(goroutine** out, std::size_t n) noexcept {
     std::lock_guard lk(mu_);
-    std::size_t k = n < free_.size() ? n : free_.size();
-    for (std::size_t i = 0; i < k; ++i) out[i] = free_[i];
-    free_.erase(free_.begin(), free_.begin() + static_cast<std::ptrdiff_t>(k));
+    std::size_t k = n < count_ ? n : count_;
+    for (std::size_t i = 0; i < k; ++i) out[i] = ring_[(head_ + i) & (capacity_ - 1)];
+    head_ = (head_ + k) & (capacity_ - 1);
+    count_ -= k;
     return k;
   }
 
  private:
   std::mutex mu_;
-  std::deque<goroutine*> free_;
+  std::unique_ptr<goroutine*[]> ring_;
+  std::size_t capacity_ = 0;  // a power of two, >= blocks_
+  std::size_t blocks_ = 0;    // control blocks ever made (here, in P caches or in use)
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
 };
 
 }  // namespace goro::detail

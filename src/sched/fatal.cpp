@@ -26,6 +26,11 @@ void fatal(const char* msg) noexcept {
   exit_now();
 }
 
+void fatal_out_of_memory(const char* what) noexcept {
+  std::fprintf(stderr, "fatal error: runtime: out of memory: cannot allocate %s\n", what);
+  exit_now();
+}
+
 void print_goroutine(std::FILE* out, const goroutine& g, std::int64_t now_ns) {
   std::string text = format_goroutine(g, now_ns);
   std::fwrite(text.data(), 1, text.size(), out);

@@ -53,7 +53,7 @@ class goroutine_fifo {
     std::uint32_t cap = capacity_ ? capacity_ : 1024;
     while (cap < need) cap *= 2;
     goroutine** fresh = new (std::nothrow) goroutine*[cap];
-    if (!fresh) fatal("out of memory growing the global run queue");
+    if (!fresh) fatal_out_of_memory("the global run queue");
     for (std::uint32_t i = 0; i < count_; ++i) fresh[i] = ring_[(head_ + i) & (capacity_ - 1)];
     ring_.reset(fresh);
     capacity_ = cap;

@@ -23,8 +23,12 @@ goroutine* scheduler::alloc_g(processor* p) {
   } else if (free_.take(&g, 1) == 1) {
     return g;
   }
-  // A new chunk, registered once in the all-goroutines list.
+  // A new chunk, registered once in the all-goroutines list. The pool makes room for
+  // its blocks first, so that freeing them never allocates; either allocation may throw
+  // std::bad_alloc to the spawner, with nothing changed.
+  free_.make_room(kGoroutineChunk);
   auto* chunk = new goroutine[kGoroutineChunk];
+  free_.made(kGoroutineChunk);
   for (int i = 0; i < kGoroutineChunk; ++i) {
     goroutine* x = &chunk[i];
     goroutine* head = all_.load(std::memory_order_relaxed);

@@ -2,7 +2,9 @@
 #include "goro/detail/park.hpp"
 
 #include <atomic>
+#include <new>
 
+#include "sched/fatal.hpp"
 #include "sched/plain_thread.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/switch.hpp"
@@ -47,8 +49,22 @@ thread_parker& plain_thread_parker() {
   return reg.parker;
 }
 
+namespace {
+// A plain thread's first goro call registers it and may start the runtime; from the
+// noexcept entry points below, failing to is fatal (Go's runtime cannot start either).
+thread_parker& registered_parker() noexcept {
+  try {
+    return plain_thread_parker();
+  } catch (const std::bad_alloc&) {
+    fatal_out_of_memory("the runtime");
+  } catch (...) {
+    fatal("cannot start the runtime");
+  }
+}
+}  // namespace
+
 void note_plain_thread() noexcept {
-  if (!current_worker()) plain_thread_parker();
+  if (!current_worker()) registered_parker();
 }
 
 bool plain_thread_blocks() noexcept {
@@ -71,7 +87,7 @@ void prepare_waiter(waiter& w) noexcept {
     w.on = wk;  // no switch can happen before the park: the goroutine stays on wk
   } else {
     w.g = nullptr;
-    w.thread = &plain_thread_parker();
+    w.thread = &registered_parker();
     w.on = nullptr;
   }
 }

@@ -30,6 +30,16 @@ namespace goro::detail {
 class scheduler;
 extern std::atomic<scheduler*> the_scheduler;
 
+// An empty vector with room for n: lists the noexcept paths push onto (a worker going
+// idle, a P becoming a spare) get their room when the runtime starts, so they never
+// allocate there.
+template <class T>
+std::vector<T> with_capacity(std::size_t n) {
+  std::vector<T> v;
+  v.reserve(n);
+  return v;
+}
+
 class scheduler {
  public:
   static constexpr int kMaxProcs = 1024;
@@ -251,11 +261,12 @@ class scheduler {
   static constexpr std::int64_t kSysmonIdleSleepNs = 10'000'000;
   static constexpr int kSysmonShortSleeps = 7;  // 10 ms .. 640 ms, then until woken
   std::mutex idle_mu_;
-  std::vector<worker*> idle_;
+  std::vector<worker*> idle_ = with_capacity<worker*>(kMaxPairs);  // at most every worker
   std::mutex procs_mu_;  // set_nprocs, hand_off, spares_
   std::array<std::atomic<processor*>, kMaxPairs> pairs_{};
   std::atomic<int> npairs_{0};
-  std::vector<processor*> spares_;  // detached Ps parked in retire(), ready for a slot
+  // Detached Ps parked in retire(), ready for a slot (at most every P).
+  std::vector<processor*> spares_ = with_capacity<processor*>(kMaxPairs);
   // sysmon's view of each slot: the P it saw there, its worker's switch stamp, and when
   // that stamp last changed.
   struct slot_watch {

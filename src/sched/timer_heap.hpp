@@ -10,6 +10,15 @@
 // A timer_entry is owned by whoever added it; the heap only points at it. fire(entry) runs on a worker's scheduling path after the
 // entry left the heap, so it must not block: it readies a goroutine or sends without
 // blocking. remove() tells whether the entry was still pending (Go's stop semantics).
+//
+// Claims: adding never allocates, because entries are added where nothing can fail (under
+// a timer's or a descriptor's lock, in a sleep's park commit, on a fire). Whoever may
+// add to a heap claims a slot in it first, where a std::bad_alloc can still reach its
+// caller (a timer's creation, a sleep before it parks, a timed wait before it queues);
+// the heap keeps its capacity at least the number of live claims, so every add fits.
+// An entry's owner claims once, adds to that heap only, and unclaims when it is done
+// with the entry (which may be added and fired many times meanwhile); a sleeper's claim
+// is spent when its slot is popped.
 #pragma once
 
 #include <atomic>
@@ -40,17 +49,24 @@ struct due_timer {
 
 class timer_heap {
  public:
+  // A slot for one later add (see Claims above). Throws std::bad_alloc with nothing
+  // changed. Lock-free unless the heap must grow.
+  void claim();
+  void unclaim() noexcept { claimed_.fetch_sub(1, std::memory_order_relaxed); }
   // Returns true if e became the earliest deadline (a sleeping owner must be woken).
-  bool add(timer_entry* e);
+  // e's owner holds a claim on this heap.
+  bool add(timer_entry* e) noexcept;
   // goro::sleep's timer: no entry at all, the slot names the goroutine to ready. So
-  // firing a sleep touches nothing but the heap and the goroutine.
-  bool add_sleeper(std::int64_t when, goroutine* g);
+  // firing a sleep touches nothing but the heap and the goroutine. Spends a claim.
+  bool add_sleeper(std::int64_t when, goroutine* g) noexcept;
   // True if e was pending and is now removed.
-  bool remove(timer_entry* e);
+  bool remove(timer_entry* e) noexcept;
   // Pops one due timer (deadline <= now), or an empty due_timer.
-  due_timer pop_due(std::int64_t now);
+  due_timer pop_due(std::int64_t now) noexcept;
   std::int64_t next_deadline() const noexcept { return next_.load(std::memory_order_acquire); }
   std::size_t size() const noexcept { return count_.load(std::memory_order_acquire); }
+  std::size_t claimed() const noexcept { return claimed_.load(std::memory_order_acquire); }  // tests
+  std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_acquire); }
 
  private:
   // The deadline and a tagged pointer: an entry (which records its index), or, with the
@@ -65,22 +81,24 @@ class timer_heap {
     // Either kind, untagged: what pop_due prefetches.
     const void* target() const noexcept { return reinterpret_cast<const void*>(tagged & ~kSleeper); }
   };
-  bool push(slot s);
+  bool push(slot s) noexcept;
   static constexpr std::size_t kArity = 4;
-  void sift_up(std::size_t i, slot s);
-  void sift_down(std::size_t i, slot s);
-  void place(std::size_t i, slot s) {
+  void sift_up(std::size_t i, slot s) noexcept;
+  void sift_down(std::size_t i, slot s) noexcept;
+  void place(std::size_t i, slot s) noexcept {
     heap_[i] = s;
     if (!s.is_sleeper()) s.entry()->heap_index = static_cast<std::int32_t>(i);
   }
-  void publish() {
+  void publish() noexcept {
     next_.store(heap_.empty() ? platform::kNever : heap_[0].when, std::memory_order_release);
     count_.store(heap_.size(), std::memory_order_release);
   }
-  void remove_at(std::size_t i);
+  void remove_at(std::size_t i) noexcept;
 
   platform::adaptive_mutex mu_;
-  std::vector<slot> heap_;
+  std::vector<slot> heap_;  // capacity >= the live claims (grown by claim() only)
+  std::atomic<std::size_t> claimed_{0};
+  std::atomic<std::size_t> capacity_{0};  // heap_.capacity(), readable without mu_
   std::atomic<std::int64_t> next_{platform::kNever};
   std::atomic<std::size_t> count_{0};
 };

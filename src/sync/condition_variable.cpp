@@ -63,22 +63,31 @@ void condition_variable::notify_all() noexcept {
 }
 
 bool condition_variable::wait_until_ns(std::unique_lock<mutex>& lock, std::int64_t deadline_ns) {
+  // A timed wait claims its timer's slot first: a std::bad_alloc leaves it unqueued.
+  detail::processor* home = nullptr;
+  if (deadline_ns != kNoDeadline) {
+    home = detail::timer_home();
+    home->timers.claim();
+  }
   waiter_node n;
   n.cv = this;
   lock_.lock();
   waiters_.push_back(&n);
   lock_.unlock();
-  if (deadline_ns != kNoDeadline) {
+  if (home) {
     n.timer.when_ns = deadline_ns;
     n.timer.arg = &n;
     n.timer.fire = &on_timer;
-    n.heap = &detail::add_timer_here(&n.timer)->timers;
+    n.heap = &home->timers;
+    detail::add_timer_to(home, &n.timer);
   }
   lock.unlock();
   n.event.wait(detail::wait_reason::cond_wait);
   // Signalled by a notify or by the timer. A pending timer must be gone before n is.
-  if (n.heap && !n.heap->remove(&n.timer)) {
-    while (!n.timer_fired.load(std::memory_order_acquire)) detail::cpu_relax();
+  if (n.heap) {
+    if (!n.heap->remove(&n.timer))
+      while (!n.timer_fired.load(std::memory_order_acquire)) detail::cpu_relax();
+    n.heap->unclaim();
   }
   lock.lock();
   return !n.timed_out;

@@ -105,9 +105,17 @@ bool semaphore::acquire(const context& ctx, std::int64_t k) {
     lock_.unlock();
     return true;
   }
+  lock_.unlock();
+  // The grant channel is made outside the lock (a std::bad_alloc under it would leave
+  // the semaphore locked for good); then the units may have come meanwhile.
   waiter_node me;
   me.k = k;
   me.granted = make_chan<unit>(1);
+  lock_.lock();
+  if (take_locked(k)) {
+    lock_.unlock();
+    return true;
+  }
   waiters_.push_back(&me);
   lock_.unlock();
   bool got = false;

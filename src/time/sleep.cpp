@@ -17,8 +17,11 @@ void sleep_thread_until(std::int64_t when) {
 }
 
 // Parks the goroutine on w until `when` (in the future). Its timer is a sleeper slot in
-// the P's heap, added only once the goroutine is switched out (so it cannot fire early).
+// the P's heap, added only once the goroutine is switched out (so it cannot fire early),
+// by a commit that runs on w and so adds to w's P, where the slot was claimed before
+// the park (the claim may throw std::bad_alloc; the commit cannot fail).
 void park_until(worker* w, std::int64_t when) {
+  w->p->timers.claim();
   struct sleep_request {
     std::int64_t when;
     goroutine* g;

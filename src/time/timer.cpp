@@ -18,14 +18,22 @@
 // no fire() is in limbo with it. So a dropped after() costs nothing after the select.
 // Lock order: timer lock, then a heap's lock or the channel's lock; firers pop entries
 // with no lock held before taking the timer's lock.
+// Memory: a timer claims its slot in its home P's heap when it is created (the home never
+// changes), so arming, resetting and firing never allocate; an after_func's goroutine is
+// reserved (prepare_spawn) before reset changes anything, so a std::bad_alloc reaches
+// the caller of after_func or reset with the timer as it was. On a fire there is no one
+// to report to: out of memory there is Go's fatal error.
 #include <atomic>
 #include <memory>
+#include <new>
 #include <optional>
+#include <tuple>
 
 #include "goro/detail/spawn.hpp"
 #include "goro/detail/spinlock.hpp"
 #include "goro/timer.hpp"
 #include "platform/clock.hpp"
+#include "sched/fatal.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/timer_home.hpp"
 
@@ -38,7 +46,7 @@ struct timer_state {
   std::atomic<std::int64_t> refs{1};
   spinlock lock;
   timer_entry entry;
-  processor* home = nullptr;  // whose heap the entry is in while queued
+  processor* home = nullptr;  // whose heap the entry goes to (claimed there for life)
   bool queued = false;
   bool armed = false;         // will deliver (or start f) at `when`
   std::int64_t when = 0;
@@ -48,6 +56,7 @@ struct timer_state {
 
   ~timer_state() {
     if (core) core->destroy();
+    if (home) home->timers.unclaim();
   }
 
   // Under the lock: put the entry in a heap for `when` (idle), or move it there (queued
@@ -57,7 +66,7 @@ struct timer_state {
       queued = true;
       refs.fetch_add(1, std::memory_order_relaxed);
       entry.when_ns = when;
-      home = add_timer_here(&entry);
+      add_timer_to(home, &entry);
     } else if (home->timers.remove(&entry)) {
       requeue();
     }
@@ -124,10 +133,24 @@ void orphaned(void* owner) noexcept {
   unref(t);  // the channel's reference
 }
 
-void start_func(std::shared_ptr<timer_func> f) {
-  if (!f) return;
+// The goroutine an after_func timer starts, reserved first (may throw std::bad_alloc)
+// and then started, or given back if it was not needed.
+struct run_func {
+  std::shared_ptr<timer_func> fn;
+  void operator()() const { fn->run(); }
+};
+using func_task = std::tuple<run_func>;
+
+spawn_slot reserve_func_goroutine() { return prepare_spawn(sizeof(func_task), alignof(func_task), 0); }
+
+void start_func(spawn_slot slot, std::shared_ptr<timer_func> f) noexcept {
+  if (!f) {
+    if (slot.g) cancel_spawn(slot);
+    return;
+  }
   const source_site site = f->site;
-  spawn(0, site, [fn = std::move(f)] { fn->run(); });
+  ::new (slot.storage) func_task(run_func{std::move(f)});
+  commit_spawn(slot, &run_and_destroy<func_task>, site);
 }
 
 void fire(timer_entry* e) {
@@ -155,7 +178,15 @@ void fire(timer_entry* e) {
     t->queued = false;
   }
   t->lock.unlock();
-  start_func(std::move(to_start));
+  if (to_start) {
+    spawn_slot slot;
+    try {
+      slot = reserve_func_goroutine();
+    } catch (const std::bad_alloc&) {
+      fatal_out_of_memory("a goroutine for an after_func timer");
+    }
+    start_func(slot, std::move(to_start));
+  }
   if (!requeue) unref(t);  // the queued reference
 }
 
@@ -168,17 +199,20 @@ timer_state* timer_start(std::int64_t when_ns, std::int64_t period_ns, std::shar
   t->entry.fire = &fire;
   t->period = period_ns;
   t->f = std::move(f);
-  if (!t->f) {
-    try {
-      t->core = chan_core::make(1, &elem_ops_for<time_point>);  // its one reference: the handle's
-    } catch (...) {
-      delete t;
-      throw;
-    }
+  try {
+    processor* home = timer_home();
+    home->timers.claim();
+    t->home = home;
+    if (!t->f) t->core = chan_core::make(1, &elem_ops_for<time_point>);  // its one reference: the handle's
+    timer_reset(t, when_ns, period_ns);  // throws only before it changed anything
+  } catch (...) {
+    delete t;
+    throw;
+  }
+  if (t->core) {
     t->core->set_owner(&orphaned, t);
     t->refs.fetch_add(1, std::memory_order_relaxed);  // the channel's
   }
-  timer_reset(t, when_ns, period_ns);
   return t;
 }
 
@@ -208,21 +242,27 @@ bool timer_stop(timer_state* t) {
 }
 
 bool timer_reset(timer_state* t, std::int64_t when_ns, std::int64_t period_ns) {
+  // Due already (a ticker's first tick is a period away): an after_func's goroutine is
+  // reserved before anything changes. t->f is stable here: only a fire with no handle
+  // left clears it, and the caller holds a handle.
+  std::int64_t now = platform::now_ns();
+  const bool due = period_ns <= 0 && when_ns <= now;
+  spawn_slot slot{};
+  if (due && t->f) slot = reserve_func_goroutine();
   std::shared_ptr<timer_func> to_start;
   bool drop;
   t->lock.lock();
   bool was = t->disarm(&drop);
   t->period = period_ns;
   t->when = when_ns;
-  std::int64_t now = platform::now_ns();
-  if (period_ns <= 0 && when_ns <= now) {
-    to_start = t->deliver(now);  // due already (a ticker's first tick is a period away)
+  if (due) {
+    to_start = t->deliver(now);
   } else {
     t->armed = true;
     t->schedule();
   }
   t->lock.unlock();
-  start_func(std::move(to_start));
+  start_func(slot, std::move(to_start));
   if (drop) unref(t);
   return was;
 }

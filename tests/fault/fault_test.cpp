@@ -8,6 +8,10 @@
 #include <goro/net.hpp>
 #include <gtest/gtest.h>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <string>
@@ -276,6 +280,46 @@ TEST_F(Faults, StallingClockNeverFiresTimersEarly) {
     }
   });
   EXPECT_GT(pf::faults_injected(sys_call::clock), 0u);
+}
+
+// errno after a park (settled detail 24): a dial parks for the handshake, may resume on
+// another worker, and then checks the connection with getpeername. Its error must be
+// the one getpeername set on the thread it ran on. Here another goroutine keeps the
+// dialler's first worker busy while it waits, so it resumes on the other worker; the
+// injected ENOBUFS must be what dial reports (netfd::connect reported the errno of the
+// thread it had parked on: the compiler kept errno's address across the park).
+TEST_F(Faults, ConnectReportsTheErrnoOfTheThreadItResumedOn) {
+  const int procs = goro::set_maxprocs(2);
+  goro::run([] {
+    auto ln = net::listen("tcp", "127.0.0.1:0");
+    auto tid = [] { return static_cast<long>(::syscall(SYS_gettid)); };
+    int moved = 0;
+    for (int attempt = 0; attempt < 20 && moved < 3; ++attempt) {
+      std::atomic<bool> dialled{false};
+      goro::wait_group hog_done;
+      hog_done.add(1);
+      // In this worker's runnext: it runs here as soon as the dialler parks.
+      goro::go([&] {
+        while (!dialled.load(std::memory_order_acquire)) goro::detail::cpu_relax();
+        hog_done.done();
+      });
+      const long before = tid();
+      pf::faults_force(sys_call::getpeername, ENOBUFS, 1);
+      std::error_code ec;
+      net::conn c = net::dial("tcp", ln.addr(), ec);
+      const long after = tid();
+      dialled.store(true, std::memory_order_release);
+      hog_done.wait();
+      ASSERT_EQ(pf::faults_injected(sys_call::getpeername), 1u) << "the connect did not wait for its handshake";
+      pf::faults_clear();
+      EXPECT_EQ(ec, std::errc::no_buffer_space) << ec.message() << (before != after ? " (resumed on another thread)" : "");
+      EXPECT_FALSE(c);
+      if (before != after) ++moved;
+      net::conn dropped = ln.accept();  // the connection the failed dial left queued
+    }
+    EXPECT_GT(moved, 0) << "the dialler never resumed on another thread: the test proved nothing";
+  });
+  goro::set_maxprocs(procs);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ spawn_slot prepare_spawn(std::size_t task_size, std::size_t task_align, std::siz
 // Gives back a control block whose task could not be constructed.
 void cancel_spawn(spawn_slot slot) noexcept;
 // Makes the goroutine runnable. run(storage) invokes the task and destroys it.
-void commit_spawn(spawn_slot slot, void (*run)(void*), const source_site& site);
+void commit_spawn(spawn_slot slot, void (*run)(void*), const source_site& site) noexcept;
 
 template <class Tuple>
 void run_and_destroy(void* storage) {
