@@ -286,7 +286,9 @@ TEST(Timer, AfterInASelectLoopKeepsNoTimer) {
     EXPECT_EQ(got, n);
     EXPECT_LE(most, before + 2) << "after() timers outlived their select";
     EXPECT_EQ(goro::stats().timers, before);
+#if !GORO_TEST_ASAN  // ASan keeps freed memory in its quarantine (~27 MiB here)
     EXPECT_LT(goro::test::rss_kib() - rss_before, 16 * 1024) << "KiB of RSS grew";
+#endif
   });
 }
 
