@@ -51,7 +51,9 @@ int main(int argc, char** argv) {
   char child_arg[] = "child";
   char* child_argv[] = {argv[0], child_arg, nullptr};
   pid_t pid;
-  if (posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, child_argv, environ) != 0) return 1;
+  const int spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, child_argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return 1;
   close(err[1]);
   std::string out;
   char chunk[4096];
