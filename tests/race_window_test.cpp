@@ -7,6 +7,13 @@
 //    healthy program as deadlocked, exit 2, before).
 //  * pthread_create waits 2 ms: set_maxprocs from another thread while the runtime is
 //    starting (its preset read, its workers being created) must not be lost.
+//  * the census's listing ends only once a new thread has started and counted itself
+//    (and pthread_create's caller is held after the call): a worker started by a
+//    foreign thread's set_maxprocs meanwhile must not stand in for that foreign thread
+//    (the healthy program was reported as deadlocked before).
+//  * operator new[] of a chunk of goroutine control blocks waits 100 ms: two threads
+//    that make chunks at once must both count theirs in the free pool's ring (one block
+//    in eight was handed out twice, or lost, before).
 // Not under the sanitizers, which intercept these calls themselves.
 #include <goro/goro.hpp>
 #include <gtest/gtest.h>
@@ -19,8 +26,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <thread>
 
+#include "sched/goroutine.hpp"
 #include "support/scale.hpp"
 
 using namespace std::chrono_literals;
@@ -29,8 +38,34 @@ namespace {
 std::atomic<bool> census_armed{false};
 std::atomic<bool> in_census{false};
 std::atomic<bool> slow_thread_start{false};
+std::atomic<bool> hold_thread_creator{false};
 std::atomic<int> threads_created{0};
+std::atomic<bool> census_waits_for_a_thread{false};
+std::atomic<DIR*> census_dir{nullptr};
+std::atomic<bool> slow_goroutine_chunks{false};
 }  // namespace
+
+// Aligned array new, as `new goroutine[n]` calls it.
+void* operator new[](std::size_t n, std::align_val_t al) {
+  constexpr std::size_t kChunk = 128 * sizeof(goro::detail::goroutine);
+  if (slow_goroutine_chunks.load() && n >= kChunk && n <= kChunk + 64) std::this_thread::sleep_for(100ms);
+  const auto a = static_cast<std::size_t>(al);
+  if (void* p = std::aligned_alloc(a, (n + a - 1) & ~(a - 1))) return p;
+  throw std::bad_alloc();
+}
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+extern "C" struct dirent* readdir(DIR* d) {
+  static auto real = reinterpret_cast<struct dirent* (*)(DIR*)>(dlsym(RTLD_NEXT, "readdir"));
+  struct dirent* e = real(d);
+  if (e == nullptr && census_waits_for_a_thread.load() && d == census_dir.load() && !in_census.exchange(true)) {
+    const int before = threads_created.load();
+    while (threads_created.load() == before) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(50ms);  // it has counted itself
+  }
+  return e;
+}
 
 extern "C" int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)(void*), void* arg) {
   static auto real = reinterpret_cast<int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*)>(
@@ -38,6 +73,7 @@ extern "C" int pthread_create(pthread_t* thread, const pthread_attr_t* attr, voi
   if (slow_thread_start.load()) std::this_thread::sleep_for(2ms);
   int r = real(thread, attr, start, arg);
   threads_created.fetch_add(1);
+  if (hold_thread_creator.load()) std::this_thread::sleep_for(500ms);
   return r;
 }
 
@@ -47,7 +83,9 @@ extern "C" DIR* opendir(const char* name) {
     in_census.store(true);
     std::this_thread::sleep_for(300ms);
   }
-  return real(name);
+  DIR* d = real(name);
+  if (census_waits_for_a_thread.load() && std::strcmp(name, "/proc/self/task") == 0) census_dir.store(d);
+  return d;
 }
 
 namespace {
@@ -91,6 +129,76 @@ TEST(RaceWindow, SetMaxprocsDuringTheStartUpIsNotLost) {
         std::exit(goro::maxprocs() == 1 ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "");
+}
+
+// A foreign thread starts a worker (set_maxprocs) while the census lists the threads,
+// then wakes main. Exits 0 unless the program was killed as deadlocked.
+int census_with_a_worker_starting() {
+  setenv("GORO_MAXPROCS", "1", 1);
+  auto c = goro::make_chan<int>();
+  std::thread foreign([c] {  // no goro call before set_maxprocs: a foreign thread
+    while (!in_census.load()) std::this_thread::sleep_for(1ms);
+    hold_thread_creator.store(true);
+    goro::set_maxprocs(2);
+    hold_thread_creator.store(false);
+    c.send(42);
+  });
+  census_waits_for_a_thread.store(true);
+  int got = goro::run([c] { return c.recv().value_or(0); });
+  foreign.join();
+  return got == 42 ? 0 : 1;
+}
+
+TEST(RaceWindow, AWorkerStartedDuringTheDeadlockCensusDoesNotHideAForeignThread) {
+  if (goro::test::kSanitized) GTEST_SKIP() << "the sanitizers intercept readdir and pthread_create";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::exit(census_with_a_worker_starting()), ::testing::ExitedWithCode(0), "");
+}
+
+// Two plain threads make a chunk of control blocks each at once (the pool empty, its ring
+// with room for one chunk more), then every block is freed and 1,100 goroutines need
+// blocks of all nine chunks, each exactly once. Exits 0 if all 1,100 ran.
+int two_chunks_at_once() {
+  setenv("GORO_MAXPROCS", "1", 1);
+  auto gate = goro::make_chan<goro::unit>();
+  std::atomic<int> started{0};
+  auto parked = [gate, &started] {
+    started++;
+    (void)gate.recv();
+  };
+  for (int i = 0; i < 896; ++i) goro::go(parked);  // 7 chunks of 128 in use
+  slow_goroutine_chunks.store(true);
+  std::atomic<int> ready{0};
+  auto spawner = [&] {
+    ready.fetch_add(1);
+    while (ready.load() < 2) {
+    }
+    goro::go(parked);
+  };
+  std::thread t1(spawner);
+  std::thread t2(spawner);
+  t1.join();
+  t2.join();
+  slow_goroutine_chunks.store(false);
+  while (started.load() < 898) std::this_thread::yield();
+  gate.close();  // every block goes back to the pool
+  while (goro::num_goroutines() > 0) std::this_thread::yield();
+  auto gate2 = goro::make_chan<goro::unit>();
+  std::atomic<int> ran{0};
+  constexpr int n = 1100;
+  for (int i = 0; i < n; ++i) goro::go([gate2, &ran] {
+    ran++;
+    (void)gate2.recv();
+  });
+  auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (ran.load() < n && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+  return ran.load() == n && goro::num_goroutines() == static_cast<std::size_t>(n) ? 0 : 1;
+}
+
+TEST(RaceWindow, TwoThreadsMakingGoroutineChunksAtOnceBothCountThem) {
+  if (goro::test::kSanitized) GTEST_SKIP() << "the sanitizers replace operator new";
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::_Exit(two_chunks_at_once()), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

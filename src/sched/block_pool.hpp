@@ -19,23 +19,26 @@ namespace goro::detail {
 
 class block_pool {
  public:
-  // Room for n more blocks than exist so far; call before making them, then made(n).
-  // Throws std::bad_alloc with nothing changed.
+  // Counts n more blocks, with room for them in the ring: call before making them (one
+  // step under the lock, so two makers at once never both count on the same room), and
+  // unmake(n) if making them fails. Throws std::bad_alloc with nothing changed.
   void make_room(std::size_t n) {
     std::lock_guard lk(mu_);
     std::size_t need = blocks_ + n;
-    if (need <= capacity_) return;
-    std::size_t cap = capacity_ ? capacity_ : 1024;
-    while (cap < need) cap *= 2;
-    std::unique_ptr<goroutine*[]> fresh(new goroutine*[cap]);
-    for (std::size_t i = 0; i < count_; ++i) fresh[i] = ring_[(head_ + i) & (capacity_ - 1)];
-    ring_ = std::move(fresh);
-    capacity_ = cap;
-    head_ = 0;
+    if (need > capacity_) {
+      std::size_t cap = capacity_ ? capacity_ : 1024;
+      while (cap < need) cap *= 2;
+      std::unique_ptr<goroutine*[]> fresh(new goroutine*[cap]);
+      for (std::size_t i = 0; i < count_; ++i) fresh[i] = ring_[(head_ + i) & (capacity_ - 1)];
+      ring_ = std::move(fresh);
+      capacity_ = cap;
+      head_ = 0;
+    }
+    blocks_ = need;
   }
-  void made(std::size_t n) noexcept {
+  void unmake(std::size_t n) noexcept {
     std::lock_guard lk(mu_);
-    blocks_ += n;
+    blocks_ -= n;
   }
   void put(goroutine* const* blocks, std::size_t n) noexcept {
     std::lock_guard lk(mu_);

@@ -65,10 +65,13 @@ int process_threads() noexcept {
 }
 
 // The census: no thread but the runtime's own and the registered plain threads (all
-// blocked in goro, since none is active). Unknown (no /proc) counts as a foreign thread.
+// blocked in goro, since none is active). Unknown (no /proc), or a count that changed
+// while the threads were listed, counts as a foreign thread (sysmon looks again).
 bool no_foreign_thread() noexcept {
-  int threads = process_threads();
-  return threads >= 0 && threads <= runtime_threads() + registered_plain_threads() + kSanitizerThreads;
+  const std::uint64_t before = accounted_threads();
+  const int threads = process_threads();
+  if (threads < 0 || accounted_threads() != before) return false;
+  return threads <= accounted_count(before) + kSanitizerThreads;
 }
 
 bool looks_deadlocked(scheduler& s) {

@@ -27,8 +27,13 @@ goroutine* scheduler::alloc_g(processor* p) {
   // its blocks first, so that freeing them never allocates; either allocation may throw
   // std::bad_alloc to the spawner, with nothing changed.
   free_.make_room(kGoroutineChunk);
-  auto* chunk = new goroutine[kGoroutineChunk];
-  free_.made(kGoroutineChunk);
+  goroutine* chunk;
+  try {
+    chunk = new goroutine[kGoroutineChunk];
+  } catch (...) {
+    free_.unmake(kGoroutineChunk);
+    throw;
+  }
   for (int i = 0; i < kGoroutineChunk; ++i) {
     goroutine* x = &chunk[i];
     goroutine* head = all_.load(std::memory_order_relaxed);

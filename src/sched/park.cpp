@@ -2,6 +2,7 @@
 #include "goro/detail/park.hpp"
 
 #include <atomic>
+#include <cstdint>
 #include <new>
 
 #include "sched/fatal.hpp"
@@ -13,8 +14,11 @@ namespace goro::detail {
 
 namespace {
 thread_local bool tls_runtime_thread = false;
-std::atomic<int> runtime_thread_count{0};
-std::atomic<int> plain_thread_count{0};
+// The census's count (low 32 bits: runtime threads + registered plain threads) and a
+// generation bumped by every change (high 32 bits), in one word so one load reads both.
+std::atomic<std::uint64_t> accounted{0};
+constexpr std::uint64_t kCounted = (std::uint64_t{1} << 32) + 1;
+constexpr std::uint64_t kUncounted = (std::uint64_t{1} << 32) - 1;
 
 struct plain_registration {
   thread_parker parker;
@@ -22,7 +26,7 @@ struct plain_registration {
   plain_registration() {
     if (!counted) return;
     scheduler& s = scheduler::get();
-    plain_thread_count.fetch_add(1, std::memory_order_seq_cst);
+    accounted.fetch_add(kCounted, std::memory_order_seq_cst);
     s.active_plain_threads.fetch_add(1, std::memory_order_seq_cst);
     s.plain_threads_seen.fetch_add(1, std::memory_order_seq_cst);
   }
@@ -30,19 +34,18 @@ struct plain_registration {
     if (!counted) return;
     if (scheduler* s = scheduler::if_started())
       s->active_plain_threads.fetch_sub(1, std::memory_order_seq_cst);
-    plain_thread_count.fetch_sub(1, std::memory_order_seq_cst);
+    accounted.fetch_add(kUncounted, std::memory_order_seq_cst);
   }
 };
 }  // namespace
 
 runtime_thread_scope::runtime_thread_scope() noexcept {
   tls_runtime_thread = true;
-  runtime_thread_count.fetch_add(1, std::memory_order_seq_cst);
+  accounted.fetch_add(kCounted, std::memory_order_seq_cst);
 }
-runtime_thread_scope::~runtime_thread_scope() { runtime_thread_count.fetch_sub(1, std::memory_order_seq_cst); }
+runtime_thread_scope::~runtime_thread_scope() { accounted.fetch_add(kUncounted, std::memory_order_seq_cst); }
 
-int runtime_threads() noexcept { return runtime_thread_count.load(std::memory_order_seq_cst); }
-int registered_plain_threads() noexcept { return plain_thread_count.load(std::memory_order_seq_cst); }
+std::uint64_t accounted_threads() noexcept { return accounted.load(std::memory_order_seq_cst); }
 
 thread_parker& plain_thread_parker() {
   thread_local plain_registration reg;

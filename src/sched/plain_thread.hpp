@@ -3,6 +3,8 @@
 // (the deadlock check relies on this count; settled detail 16 of API.md).
 #pragma once
 
+#include <cstdint>
+
 #include "platform/thread_parker.hpp"
 
 namespace goro::detail {
@@ -16,7 +18,7 @@ bool plain_thread_blocks() noexcept;
 void plain_thread_unblocked() noexcept;
 // One of the runtime's own threads (worker, sysmon, signal delivery, SIGQUIT dumper),
 // held for the whole life of its thread function: the thread is counted in
-// runtime_threads() and is never a plain thread (sysmon fires timers that wake
+// accounted_threads() and is never a plain thread (sysmon fires timers that wake
 // goroutines or threads; counted as a plain thread it would keep the deadlock check
 // from ever firing). Construct it first thing, before any goro use.
 class runtime_thread_scope {
@@ -28,11 +30,13 @@ class runtime_thread_scope {
 };
 
 // The threads the runtime can account for (settled detail 16's census): its own, and
-// the plain threads registered from their first goro call until they exit. Both counts
-// err only towards too few (a thread is counted after it exists and uncounted before it
-// is gone), so comparing them with the process's threads can miss a deadlock but never
+// the plain threads registered from their first goro call until they exit. A thread is
+// counted only while it exists (after it starts, until before it is gone). Low 32 bits:
+// the count; high 32 bits: a generation that every change bumps. A census that reads
+// the same value before and after listing the process's threads knows that every thread
+// counted existed throughout the listing, so was listed: comparing the two then never
 // mistakes a foreign thread for an accounted one.
-int runtime_threads() noexcept;
-int registered_plain_threads() noexcept;
+std::uint64_t accounted_threads() noexcept;
+inline int accounted_count(std::uint64_t snapshot) noexcept { return static_cast<int>(snapshot & 0xffffffffu); }
 
 }  // namespace goro::detail
