@@ -325,6 +325,38 @@ TEST(Timer, AViewAloneStillReceivesTheValue) {
   });
 }
 
+// Go's modtimer: a reset moves the timer to the resetting goroutine's P, so a timer
+// (or a deadline) re-armed on every event from another P does not poke that P's worker
+// each time (a futex wake-up per reset: 750-800 ns instead of ~75).
+TEST(Timer, AResetOnAnotherPMovesTheTimerThere) {
+  int previous = goro::set_maxprocs(2);
+  goro::run([] {
+    goro::timer t(1h);
+    goro::detail::processor* creator = goro::detail::current_worker()->p;
+    const std::size_t creator_before = creator->timers.size();
+    std::atomic<goro::detail::processor*> resetter{nullptr};
+    std::atomic<std::size_t> resetter_before{0};
+    std::atomic<bool> done{false};
+    goro::go([&] {
+      goro::detail::processor* p = goro::detail::current_worker()->p;
+      resetter_before.store(p->timers.size());
+      t.reset(1h);
+      resetter.store(p);
+      done.store(true);
+    });
+    // Busy here, so the other worker takes it (after the steal grace).
+    auto give_up = clk::now() + 10s;
+    while (!done.load() && clk::now() < give_up) {
+    }
+    ASSERT_TRUE(done.load());
+    ASSERT_NE(resetter.load(), creator) << "ran on the creator's P";
+    EXPECT_EQ(creator->timers.size(), creator_before - 1);
+    EXPECT_EQ(resetter.load()->timers.size(), resetter_before.load() + 1);
+    t.stop();
+  });
+  goro::set_maxprocs(previous);
+}
+
 TEST(Ticker, AHandleKeepsATickerRunningWithoutChannelViews) {
   goro::run([] {
     goro::ticker k(1ms);

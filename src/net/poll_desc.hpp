@@ -36,9 +36,10 @@ struct poll_desc {
   // true from add() until a remove() that succeeds or the start of fire(): while it is
   // true the entry is never added again, so an entry that a firer popped but has not
   // fired yet (it will take the lock and re-read the deadline) is never in two places.
-  // Its home is the P whose heap it always goes to, set (with a claimed slot in that
-  // heap: timer_heap.hpp) by the first deadline that needs a timer, for the record's
-  // whole life, through any reuse of the record.
+  // Its home is the P whose heap it goes to, with a claimed slot in that heap
+  // (timer_heap.hpp), set by the first deadline that needs a timer and kept through any
+  // reuse of the record; a deadline armed on another P moves it there while the entry is
+  // in no heap (poller::arm), as Go's modtimer does.
   struct deadline_timer {
     timer_entry entry;
     processor* home = nullptr;

@@ -18,8 +18,13 @@
 // no fire() is in limbo with it. So a dropped after() costs nothing after the select.
 // Lock order: timer lock, then a heap's lock or the channel's lock; firers pop entries
 // with no lock held before taking the timer's lock.
-// Memory: a timer claims its slot in its home P's heap when it is created (the home never
-// changes), so arming, resetting and firing never allocate; an after_func's goroutine is
+// Memory: a timer holds a claimed slot in its home P's heap from its creation on, so
+// arming, resetting and firing never allocate. A reset from another P moves the home
+// there (as Go's modtimer moves a timer to the caller's P): it claims on the new P
+// first (if that fails the timer simply stays where it is), switches home under the
+// lock while the entry is in no heap, and gives the old claim back. Without the move, a
+// deadline re-armed on every read from another P poked that P's worker on every call.
+// An after_func's goroutine is
 // reserved (prepare_spawn) before reset changes anything, so a std::bad_alloc reaches
 // the caller of after_func or reset with the timer as it was. On a fire there is no one
 // to report to: out of memory there is Go's fatal error.
@@ -46,7 +51,10 @@ struct timer_state {
   std::atomic<std::int64_t> refs{1};
   spinlock lock;
   timer_entry entry;
-  processor* home = nullptr;  // whose heap the entry goes to (claimed there for life)
+  // Whose heap the entry goes to (a claim held there). Written under the lock; read
+  // without it only as a hint by a reset deciding whether to move.
+  std::atomic<processor*> home_{nullptr};
+  processor* home() const noexcept { return home_.load(std::memory_order_relaxed); }
   bool queued = false;
   bool armed = false;         // will deliver (or start f) at `when`
   std::int64_t when = 0;
@@ -56,7 +64,7 @@ struct timer_state {
 
   ~timer_state() {
     if (core) core->destroy();
-    if (home) home->timers.unclaim();
+    if (processor* h = home()) h->timers.unclaim();
   }
 
   // Under the lock: put the entry in a heap for `when` (idle), or move it there (queued
@@ -66,15 +74,15 @@ struct timer_state {
       queued = true;
       refs.fetch_add(1, std::memory_order_relaxed);
       entry.when_ns = when;
-      add_timer_to(home, &entry);
-    } else if (home->timers.remove(&entry)) {
+      add_timer_to(home(), &entry);
+    } else if (home()->timers.remove(&entry)) {
       requeue();
     }
   }
   // Under the lock: the entry (out of any heap) back into home's heap for `when`.
   void requeue() noexcept {
     entry.when_ns = when;
-    add_timer_to(home, &entry);
+    add_timer_to(home(), &entry);
   }
   // Under the lock: stops the timer and takes back a value nobody received. Returns
   // whether it was active (Go 1.23: a drained value counts); *drop: the caller must drop
@@ -101,7 +109,7 @@ struct timer_state {
   // Under the lock: takes the entry out of its heap. True if the caller must drop the
   // queued reference (after unlocking).
   bool unschedule() noexcept {
-    if (queued && home->timers.remove(&entry)) {
+    if (queued && home()->timers.remove(&entry)) {
       queued = false;
       return true;
     }
@@ -202,7 +210,7 @@ timer_state* timer_start(std::int64_t when_ns, std::int64_t period_ns, std::shar
   try {
     processor* home = timer_home();
     home->timers.claim();
-    t->home = home;
+    t->home_.store(home, std::memory_order_relaxed);
     if (!t->f) t->core = chan_core::make(1, &elem_ops_for<time_point>);  // its one reference: the handle's
     timer_reset(t, when_ns, period_ns);  // throws only before it changed anything
   } catch (...) {
@@ -249,10 +257,26 @@ bool timer_reset(timer_state* t, std::int64_t when_ns, std::int64_t period_ns) {
   const bool due = period_ns <= 0 && when_ns <= now;
   spawn_slot slot{};
   if (due && t->f) slot = reserve_func_goroutine();
+  // A reset on another P moves the timer there: a claim on it first (see above).
+  processor* here = due ? nullptr : timer_home();
+  if (here == t->home()) {
+    here = nullptr;
+  } else if (here) {
+    try {
+      here->timers.claim();
+    } catch (const std::bad_alloc&) {
+      here = nullptr;  // it stays where it is
+    }
+  }
   std::shared_ptr<timer_func> to_start;
   bool drop;
   t->lock.lock();
   bool was = t->disarm(&drop);
+  processor* unclaim = here;  // the claim to give back: the new one, or the old if moved
+  if (here && !t->queued) {   // in no heap (not in a firer's limbo): free to move
+    unclaim = t->home();
+    t->home_.store(here, std::memory_order_relaxed);
+  }
   t->period = period_ns;
   t->when = when_ns;
   if (due) {
@@ -262,6 +286,7 @@ bool timer_reset(timer_state* t, std::int64_t when_ns, std::int64_t period_ns) {
     t->schedule();
   }
   t->lock.unlock();
+  if (unclaim) unclaim->timers.unclaim();
   start_func(slot, std::move(to_start));
   if (drop) unref(t);
   return was;
