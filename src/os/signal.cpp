@@ -123,6 +123,7 @@ void signal_notify(const send_chan<int>& c, std::initializer_list<int> signals) 
     t.detach();
     r.thread_started = true;
   }
+  r.entries.reserve(r.entries.size() + signals.size());  // std::bad_alloc here changes nothing
   for (int sig : signals) {
     bool dup = std::any_of(r.entries.begin(), r.entries.end(),
                            [&](const registration& e) { return e.sig == sig && e.c == c; });
