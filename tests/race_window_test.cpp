@@ -45,6 +45,9 @@ std::atomic<DIR*> census_dir{nullptr};
 std::atomic<bool> slow_goroutine_chunks{false};
 }  // namespace
 
+// The interposers, only outside the sanitizers (they intercept these calls themselves,
+// and TSan's pthread_create must see every thread).
+#if !GORO_TEST_SANITIZED
 // Aligned array new, as `new goroutine[n]` calls it.
 void* operator new[](std::size_t n, std::align_val_t al) {
   constexpr std::size_t kChunk = 128 * sizeof(goro::detail::goroutine);
@@ -87,6 +90,8 @@ extern "C" DIR* opendir(const char* name) {
   if (census_waits_for_a_thread.load() && std::strcmp(name, "/proc/self/task") == 0) census_dir.store(d);
   return d;
 }
+
+#endif  // !GORO_TEST_SANITIZED
 
 namespace {
 
