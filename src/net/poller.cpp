@@ -233,9 +233,10 @@ bool poller::claim_home(poll_desc::deadline_timer& t) noexcept {
 }
 
 void poller::move_home_here(poll_desc::deadline_timer& t) noexcept {
-  processor* here = timer_home();
-  if (here == t.home) return;
+  processor* here;
   try {
+    here = timer_home();
+    if (here == t.home) return;
     here->timers.claim();
   } catch (...) {
     return;  // it stays where it is

@@ -16,9 +16,10 @@
 // add to a heap claims a slot in it first, where a std::bad_alloc can still reach its
 // caller (a timer's creation, a sleep before it parks, a timed wait before it queues);
 // the heap keeps its capacity at least the number of live claims, so every add fits.
-// An entry's owner claims once, adds to that heap only, and unclaims when it is done
-// with the entry (which may be added and fired many times meanwhile); a sleeper's claim
-// is spent when its slot is popped.
+// An entry's owner holds one claim, on the heap it adds to, and unclaims when it is done
+// with the entry (which may be added and fired many times meanwhile); to move the entry
+// to another heap it claims there first and gives the old claim back once the entry is
+// in no heap. A sleeper's claim is spent when its slot is popped.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,7 @@
 // Where a new timer entry goes: the heap of the calling worker's P (that worker is awake
 // and sees it on its next scheduling pass), or P0's heap from a plain thread or the
-// sysmon thread; it keeps going there for its owner's life. A P's worker may be asleep
+// sysmon thread; it keeps going there until a reset or deadline armed on another P
+// moves it (src/time/timer.cpp, poller::arm). A P's worker may be asleep
 // on a futex whose timeout is its earliest deadline, so an entry that becomes the
 // earliest deadline of a P other than the caller's pokes that P's worker to re-arm its
 // sleep.
