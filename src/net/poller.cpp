@@ -213,7 +213,10 @@ waiter* poller::arm(poll_desc* pd, io_mode m, std::int64_t when, std::int64_t no
   pd->expired(m).store(false, std::memory_order_seq_cst);
   // Still in_heap: a firer popped it and will re-read t.when under the lock.
   if (t.in_heap || when == platform::kNever) return nullptr;
-  move_home_here(t);
+  if (processor* here = claim_here_to_move(t.home)) {  // in no heap: free to move
+    t.home->timers.unclaim();
+    t.home = here;
+  }
   t.entry.when_ns = when;
   add_timer_to(t.home, &t.entry);
   t.in_heap = true;
@@ -230,19 +233,6 @@ bool poller::claim_home(poll_desc::deadline_timer& t) noexcept {
   } catch (...) {  // out of memory, or a runtime that could not start
     return false;
   }
-}
-
-void poller::move_home_here(poll_desc::deadline_timer& t) noexcept {
-  processor* here;
-  try {
-    here = timer_home();
-    if (here == t.home) return;
-    here->timers.claim();
-  } catch (...) {
-    return;  // it stays where it is
-  }
-  t.home->timers.unclaim();
-  t.home = here;
 }
 
 bool poller::set_deadline(poll_desc* pd, bool read, bool write, std::int64_t when_ns) noexcept {

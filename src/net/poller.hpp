@@ -89,9 +89,6 @@ class poller {
   // Arms, re-arms or disarms one direction's timer (pd->lock held); returns a waiter to
   // wake if the new deadline has already passed.
   waiter* arm(poll_desc* pd, io_mode m, std::int64_t when, std::int64_t now) noexcept;
-  // A deadline timer in no heap moves its home (and claim) to the caller's P, unless
-  // that claim cannot be had (pd->lock held).
-  static void move_home_here(poll_desc::deadline_timer& t) noexcept;
   static void fire_read_deadline(timer_entry* e);
   static void fire_write_deadline(timer_entry* e);
   static void fire_deadline(poll_desc* pd, io_mode m);

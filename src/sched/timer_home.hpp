@@ -27,4 +27,20 @@ inline processor* timer_home() {
   return w ? w->p : scheduler::get().proc(0);
 }
 
+// A reset or a deadline armed on another P moves its entry there (Go's modtimer): this
+// claims the slot on the caller's P for an entry whose home is `home`. Null if the
+// caller's P is its home already, or if the claim cannot be had (the entry then stays
+// where it is). The mover switches home only while the entry is in no heap, then gives
+// back the claim it no longer uses.
+inline processor* claim_here_to_move(processor* home) noexcept {
+  try {
+    processor* here = timer_home();
+    if (here == home) return nullptr;
+    here->timers.claim();
+    return here;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 }  // namespace goro::detail

@@ -258,16 +258,7 @@ bool timer_reset(timer_state* t, std::int64_t when_ns, std::int64_t period_ns) {
   spawn_slot slot{};
   if (due && t->f) slot = reserve_func_goroutine();
   // A reset on another P moves the timer there: a claim on it first (see above).
-  processor* here = due ? nullptr : timer_home();
-  if (here == t->home()) {
-    here = nullptr;
-  } else if (here) {
-    try {
-      here->timers.claim();
-    } catch (const std::bad_alloc&) {
-      here = nullptr;  // it stays where it is
-    }
-  }
+  processor* here = due ? nullptr : claim_here_to_move(t->home());
   std::shared_ptr<timer_func> to_start;
   bool drop;
   t->lock.lock();
